@@ -1,0 +1,65 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import fp from 'fastify-plugin'
+import fastifyJwt from '@fastify/jwt'
+import type { FastifyRequest } from 'fastify'
+import { AppError } from '../src/protocol/errors.js'
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: { userId?: string, sub?: string, [claim: string]: unknown }
+    user: { userId: string, chatServerKey: string }
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest hook: Bearer JWT, then X-Chat-Server-Key; sets `request.user`. */
+    authenticate: (request: FastifyRequest) => Promise<void>
+  }
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
+
+/** Decorates `authenticate`: the credential check shared by the ticket and session routes. */
+export default fp(async (fastify) => {
+  const { config } = fastify
+  await fastify.register(fastifyJwt, {
+    secret: config.jwtSecret as string,
+    // Pinned: `none` and every other algorithm are refused.
+    verify: { algorithms: ['HS256'], cache: true, allowedIss: config.jwtIssuer, allowedAud: config.jwtAudience },
+    sign: { algorithm: 'HS256' }
+  })
+
+  // Equal-length digests compared in constant time, every key visited: no timing hint of which key is close.
+  const allowedKeys = config.chatServerKeys.map(digest)
+  function knownServerKey (key: string): boolean {
+    const candidate = digest(key)
+    let found = false
+    for (const allowed of allowedKeys) found = timingSafeEqual(candidate, allowed) || found
+    return found
+  }
+
+  function userIdOf (token: string): string {
+    let payload
+    try {
+      payload = fastify.jwt.verify<{ userId?: unknown, sub?: unknown }>(token)
+    } catch {
+      throw new AppError('AUTH_INVALID')
+    }
+    const userId = payload.userId ?? payload.sub
+    if (typeof userId !== 'string' || userId === '' || userId.length > 255) throw new AppError('AUTH_INVALID')
+    return userId
+  }
+
+  fastify.decorate('authenticate', async function authenticate (request: FastifyRequest) {
+    const match = BEARER.exec(request.headers.authorization ?? '')
+    if (match === null) throw new AppError('AUTH_MISSING')
+    const userId = userIdOf(match[1])
+    const chatServerKey = request.headers['x-chat-server-key']
+    if (typeof chatServerKey !== 'string' || chatServerKey === '') throw new AppError('SERVER_KEY_MISSING')
+    if (!knownServerKey(chatServerKey)) throw new AppError('SERVER_KEY_INVALID')
+    request.user = { userId, chatServerKey }
+  })
+}, { name: 'auth', dependencies: ['config'], fastify: '5.x' })

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { AppError } from '../src/protocol/errors.js'
+import {
+  AuthHeadersSchema, CREDENTIAL_ERRORS, SessionListResponseSchema, SessionParamsSchema, SuccessResponseSchema, errorResponses
+} from '../src/protocol/http.js'
+import { StoreUnavailableError } from '../src/stores/types.js'
+
+/** Turn a store failure into DATABASE_ERROR; anything else stays a 500. */
+function storeError (err: unknown): never {
+  if (err instanceof StoreUnavailableError) throw new AppError('DATABASE_ERROR')
+  throw err
+}
+
+/** The caller's own sessions: list them, revoke one (its socket closes 4007 on whichever instance holds it). */
+const sessionsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
+  const { store } = fastify
+  fastify.addHook('onRequest', fastify.authenticate)
+
+  fastify.get('/api/websocket/sessions', {
+    schema: {
+      summary: "List the caller's live sessions",
+      tags: ['sessions'],
+      headers: AuthHeadersSchema,
+      response: { 200: SessionListResponseSchema, ...errorResponses([...CREDENTIAL_ERRORS, 'DATABASE_ERROR']) }
+    }
+  }, async (request) => {
+    const sessions = await store.listSessions(request.user.userId).catch(storeError)
+    return { success: true as const, sessions }
+  })
+
+  fastify.delete('/api/websocket/sessions/:sessionId', {
+    schema: {
+      summary: "Revoke one of the caller's sessions",
+      tags: ['sessions'],
+      headers: AuthHeadersSchema,
+      params: SessionParamsSchema,
+      response: { 200: SuccessResponseSchema, ...errorResponses([...CREDENTIAL_ERRORS, 'SESSION_NOT_FOUND', 'DATABASE_ERROR']) }
+    }
+  }, async (request) => {
+    const { sessionId } = request.params
+    const session = await store.getSession(sessionId).catch(storeError)
+    // Another user's session is reported exactly like a missing one: no probing of ids.
+    if (session?.userId !== request.user.userId) throw new AppError('SESSION_NOT_FOUND')
+    await store.removeSession(sessionId).catch(storeError)
+    await store.publish({ kind: 'revoke', sessionId }).catch(storeError)
+    return { success: true as const }
+  })
+}
+
+export default sessionsRoute

@@ -1,0 +1,120 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+
+const Bool = (description: string, dflt = false) =>
+  Type.Boolean({ default: dflt, description })
+const Int = (description: string, dflt: number, minimum = 1, maximum = Number.MAX_SAFE_INTEGER) =>
+  Type.Integer({ default: dflt, minimum, maximum, description })
+const Str = (description: string) => Type.Optional(Type.String({ minLength: 1, description }))
+
+/** Every environment variable the service reads, with its default: PROTOCOL.md §5 and the issues that extend it. */
+export const EnvSchema = Type.Object({
+  PORT: Int('One port for HTTP and WebSocket', 3000, 0, 65535),
+  HOST: Type.String({ default: '0.0.0.0', minLength: 1, description: 'Address to listen on' }),
+  NODE_ENV: Type.String({ default: 'development', minLength: 1, description: '`production` enforces JWT_SECRET and CHAT_SERVER_KEYS' }),
+  JWT_SECRET: Str('HS256 secret for user JWTs (a fixed development secret outside production)'),
+  JWKS_URL: Str('JWKS of an identity provider: verify RS256/ES256 user JWTs'),
+  JWT_ISSUER: Str('Required `iss` of user JWTs'),
+  JWT_AUDIENCE: Str('Required `aud` of user JWTs'),
+  TICKET_BIND_IP: Bool('Refuse redemption from another client IP (IP_MISMATCH)'),
+  TRUST_PROXY: Bool('Trust X-Forwarded-For from a proxy in front of the service'),
+  CHAT_SERVER_KEYS: Str('Comma-separated allow-list of chat server keys (UD21,Host,Reserve outside production)'),
+  TICKET_TTL_SECONDS: Type.Optional(Int('Ticket lifetime in seconds (default 7200)', 7200)),
+  TICKET_EXPIRY_HOURS: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Ticket lifetime in hours; TICKET_TTL_SECONDS wins' })),
+  AUTH_TIMEOUT_MS: Int('Time a new connection has to authenticate', 30_000),
+  SESSION_TTL_SECONDS: Int('Session record lifetime', 86_400),
+  TICKET_RATE_LIMIT: Int('Tickets per user per window', 10),
+  RATE_WINDOW_MINUTES: Type.Number({ default: 1, exclusiveMinimum: 0, description: 'Ticket rate window in minutes' }),
+  REDIS_URL: Str('Use Redis (redis://…); without it the store is in-process memory'),
+  REDIS_HOST: Str('Redis host, when REDIS_URL is not set'),
+  REDIS_PORT: Type.Optional(Int('Redis port, with REDIS_HOST', 6379, 1, 65535)),
+  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST'),
+  ALLOWED_ORIGINS: Str('Comma-separated CORS and WebSocket Origin allow-list'),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info', description: 'pino level' }),
+  ENABLE_METRICS: Bool('Prometheus text at GET /metrics'),
+  MAX_CONNECTIONS_PER_IP: Int('Open sockets per client IP', 100),
+  MAX_SESSIONS_PER_USER: Int('Live sessions per user', 20),
+  MESSAGE_RATE_LIMIT: Int('Messages per connection per 60 s', 120),
+  BODY_LIMIT_BYTES: Int('Largest accepted HTTP body', 16 * 1024),
+  MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
+  HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000)
+})
+export type Env = Static<typeof EnvSchema>
+
+export const DEV_JWT_SECRET = 'development-only-secret-change-me'
+const DEV_SERVER_KEYS = ['UD21', 'Host', 'Reserve']
+
+export class ConfigError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+const list = (value: string | undefined): string[] | undefined =>
+  value?.split(',').map(s => s.trim()).filter(s => s !== '')
+
+/** Read, default and check the environment; throws ConfigError naming the variable at fault. */
+export function loadConfig (env: Record<string, string | undefined> = process.env) {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key]?.trim()
+    if (value !== undefined && value !== '') raw[key] = value
+  }
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw))
+  const error = Value.Errors(EnvSchema, converted).First()
+  if (error !== undefined) {
+    const name = error.path.split('/')[1]
+    throw new ConfigError(`Invalid environment variable ${name}=${JSON.stringify(raw[name])}: ${error.message}`)
+  }
+  return fromEnv(converted as Env)
+}
+
+function fromEnv (e: Env) {
+  const production = e.NODE_ENV === 'production'
+  const chatServerKeys = list(e.CHAT_SERVER_KEYS) ?? (production ? [] : DEV_SERVER_KEYS)
+  if (production && e.JWT_SECRET === undefined && e.JWKS_URL === undefined) {
+    throw new ConfigError('JWT_SECRET (or JWKS_URL) must be set when NODE_ENV=production')
+  }
+  if (chatServerKeys.length === 0) {
+    throw new ConfigError('CHAT_SERVER_KEYS must list at least one key when NODE_ENV=production')
+  }
+  const ownOrigins = production ? [] : [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`]
+  const ticketTtlSeconds = e.TICKET_TTL_SECONDS ??
+    (e.TICKET_EXPIRY_HOURS === undefined ? 7200 : Math.round(e.TICKET_EXPIRY_HOURS * 3600))
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    production,
+    jwtSecret: e.JWT_SECRET ?? (e.JWKS_URL === undefined ? DEV_JWT_SECRET : undefined),
+    jwksUrl: e.JWKS_URL,
+    jwtIssuer: e.JWT_ISSUER,
+    jwtAudience: e.JWT_AUDIENCE,
+    ticketBindIp: e.TICKET_BIND_IP,
+    trustProxy: e.TRUST_PROXY,
+    chatServerKeys,
+    ticketTtlSeconds,
+    authTimeoutMs: e.AUTH_TIMEOUT_MS,
+    sessionTtlSeconds: e.SESSION_TTL_SECONDS,
+    ticketRateLimit: e.TICKET_RATE_LIMIT,
+    rateWindowMs: Math.round(e.RATE_WINDOW_MINUTES * 60_000),
+    redis: redisOptions(e),
+    allowedOrigins: [...new Set([...list(e.ALLOWED_ORIGINS) ?? ['http://localhost:3000'], ...ownOrigins])],
+    logLevel: e.LOG_LEVEL,
+    enableMetrics: e.ENABLE_METRICS,
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    maxSessionsPerUser: e.MAX_SESSIONS_PER_USER,
+    messageRateLimit: e.MESSAGE_RATE_LIMIT,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS
+  }
+}
+
+function redisOptions (e: Env): { url?: string, host?: string, port?: number, password?: string } | undefined {
+  if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL }
+  if (e.REDIS_HOST !== undefined) return { host: e.REDIS_HOST, port: e.REDIS_PORT ?? 6379, password: e.REDIS_PASSWORD }
+  return undefined
+}
+
+export type AppConfig = ReturnType<typeof fromEnv>

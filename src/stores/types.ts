@@ -1,0 +1,63 @@
+import type { SessionRecord } from '../protocol/http.js'
+
+export type { SessionRecord }
+
+/** What is kept per ticket. Never the bearer token, never the ticket itself. */
+export interface TicketRecord {
+  userId: string
+  entityId?: string
+  entityType?: string
+  providerResId?: string
+  chatServerKey: string
+  clientIp: string
+  userAgent?: string
+  /** epoch milliseconds */
+  createdAt: number
+  /** epoch milliseconds */
+  expiresAt: number
+}
+
+/** The outcome of one atomic redemption attempt. */
+export type ConsumeResult =
+  | { status: 'ok', ticket: TicketRecord }
+  | { status: 'used' | 'expired' | 'unknown' }
+
+/** Messages every instance sharing a store receives (revocation, delivery to a user or session). */
+export type StoreEvent =
+  | { kind: 'revoke', sessionId: string }
+  | { kind: 'deliver', sessionId?: string, userId?: string, payload: string }
+
+/** The store could not be reached or answered with an error: maps to DATABASE_ERROR / AUTH_ERROR. */
+export class StoreUnavailableError extends Error {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StoreUnavailableError'
+  }
+}
+
+/** How long an expired or used ticket is still recognised (TICKET_EXPIRED / TICKET_USED) after its expiry. */
+export const EXPIRED_TICKET_MEMORY_MS = 5 * 60 * 1000
+
+/**
+ * The ticket and session store every backend implements. Tickets are addressed
+ * by the SHA-256 digest of the ticket string, so nothing stored can be redeemed.
+ */
+export interface Store {
+  readonly backend: 'memory' | 'redis' | 'postgres'
+  /** Save a new ticket; it can be consumed until `record.expiresAt`. */
+  issueTicket: (digest: string, record: TicketRecord) => Promise<void>
+  /** Atomically redeem a ticket: exactly one caller ever gets `ok`. */
+  consumeTicket: (digest: string) => Promise<ConsumeResult>
+  /** Store a session unless the user already has `maxPerUser` live ones; false when refused. */
+  createSession: (record: SessionRecord, ttlSeconds: number, maxPerUser: number) => Promise<boolean>
+  getSession: (sessionId: string) => Promise<SessionRecord | undefined>
+  /** Remove a session; true when it existed. */
+  removeSession: (sessionId: string) => Promise<boolean>
+  listSessions: (userId: string) => Promise<SessionRecord[]>
+  /** Send an event to every instance sharing this store (this one included). */
+  publish: (event: StoreEvent) => Promise<void>
+  subscribe: (listener: (event: StoreEvent) => void) => void
+  /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
+  ping: () => Promise<void>
+  close: () => Promise<void>
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto'
+import type { WebSocket, RawData } from 'ws'
+import type { FastifyBaseLogger } from 'fastify'
+import { ERRORS, type WsErrorCode } from '../protocol/errors.js'
+import { serialize } from '../protocol/codec.js'
+import type { AppConfig } from '../config.js'
+import type { Store, SessionRecord } from '../stores/types.js'
+import type { createSessionRegistry } from '../../plugins/session.js'
+import { authenticate } from './authenticate.js'
+import type { CompiledMessage, MessageContext } from './handlers.js'
+
+export interface ConnectionDeps {
+  config: Pick<AppConfig, 'authTimeoutMs' | 'messageRateLimit' | 'ticketBindIp' | 'sessionTtlSeconds' | 'maxSessionsPerUser'>
+  store: Store
+  sessions: ReturnType<typeof createSessionRegistry>
+  messages: Map<string, CompiledMessage>
+  log: FastifyBaseLogger
+}
+
+const RATE_WINDOW_MS = 60_000
+/** Failed ticket_authenticate attempts a connection may make; the last one closes it. */
+export const MAX_AUTH_FAILURES = 3
+
+/** One socket's protocol state: unauthenticated until a ticket is redeemed, then a session. */
+export class Connection {
+  readonly sessionId = `session_${randomBytes(16).toString('hex')}`
+  session: SessionRecord | undefined
+  failures = 0
+  readonly state: Record<string, unknown> = {}
+  private windowStart = Date.now()
+  private windowCount = 0
+  private queue: Array<[RawData, boolean]> | undefined
+  private readonly authTimer: NodeJS.Timeout
+
+  constructor (readonly socket: WebSocket, readonly clientIp: string, readonly deps: ConnectionDeps) {
+    // Node keeps timers of one duration in one list: a socket's timer is a list entry, not a handle.
+    this.authTimer = setTimeout(() => { this.fail('AUTH_TIMEOUT', undefined, true) }, deps.config.authTimeoutMs)
+    socket.on('message', (data, isBinary) => { this.onFrame(data, isBinary) })
+    socket.on('close', () => { this.onClose() })
+    this.send({ type: 'connection_established', sessionId: this.sessionId, timestamp: new Date().toISOString() })
+  }
+
+  get open (): boolean {
+    return this.socket.readyState === this.socket.OPEN
+  }
+
+  send (message: Parameters<typeof serialize>[0]): void {
+    if (this.open) this.socket.send(serialize(message))
+  }
+
+  /** Report an error; close when it is fatal or the last allowed failed authentication. */
+  fail (code: WsErrorCode, id?: string, fatal = false): undefined {
+    const entry = ERRORS[code]
+    this.send({ type: entry.type, id, error: entry.text, code, timestamp: new Date().toISOString() } as never)
+    if (fatal || (entry.type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) {
+      this.socket.close(entry.close, entry.text)
+    }
+    return undefined
+  }
+
+  authenticated (session: SessionRecord, id: string | undefined): void {
+    clearTimeout(this.authTimer)
+    this.session = session
+    this.deps.sessions.attach(session, this.socket)
+    const { userId, entityId, entityType } = session
+    this.send({ type: 'authentication_success', id, sessionId: this.sessionId, user: { userId, entityId, entityType }, timestamp: session.authenticatedAt })
+  }
+
+  private onFrame (data: RawData, isBinary: boolean): void {
+    // Frames are handled one at a time: a chat message sent right behind its
+    // ticket waits for the authentication instead of failing AUTH_REQUIRED.
+    if (this.queue !== undefined) {
+      this.queue.push([data, isBinary])
+      return
+    }
+    const pending = this.handle(data, isBinary)
+    if (pending === undefined) return
+    this.queue = []
+    void pending.then(() => {
+      const queued = this.queue ?? []
+      this.queue = undefined
+      for (const [d, b] of queued) this.onFrame(d, b)
+    })
+  }
+
+  private handle (data: RawData, isBinary: boolean): Promise<void> | undefined {
+    if (!this.withinRate()) return this.fail('MESSAGE_RATE_LIMITED')
+    const message = isBinary ? undefined : parse(data)
+    if (message === undefined) return this.fail('INVALID_JSON')
+    const id = typeof message.id === 'string' && message.id.length <= 64 ? message.id : undefined
+    if (message.type === 'ticket_authenticate') {
+      if (this.session !== undefined) return this.fail('ALREADY_AUTHENTICATED', id)
+      return authenticate(this, message, id)
+    }
+    if (this.session === undefined) return this.fail('AUTH_REQUIRED', id)
+    const compiled = typeof message.type === 'string' ? this.deps.messages.get(message.type) : undefined
+    if (compiled === undefined) return this.fail('UNKNOWN_MESSAGE_TYPE', id)
+    if (!compiled.check.Check(message)) return this.fail('INVALID_MESSAGE', id)
+    return this.dispatch(compiled, message, id)
+  }
+
+  private dispatch (compiled: CompiledMessage, message: unknown, id: string | undefined): Promise<void> | undefined {
+    const ctx: MessageContext = {
+      session: this.session as SessionRecord,
+      state: this.state,
+      log: this.deps.log,
+      reply: (reply) => { this.send({ ...reply, id, timestamp: new Date().toISOString() } as never) }
+    }
+    const onError = (err: unknown): void => {
+      this.deps.log.error({ err, sessionId: this.sessionId }, 'message handler failed')
+      this.fail('MESSAGE_ERROR', id)
+    }
+    try {
+      const result = compiled.handler(message as never, ctx)
+      return result instanceof Promise ? result.catch(onError) : undefined
+    } catch (err) {
+      onError(err)
+    }
+  }
+
+  private withinRate (): boolean {
+    const now = Date.now()
+    if (now - this.windowStart >= RATE_WINDOW_MS) {
+      this.windowStart = now
+      this.windowCount = 0
+    }
+    return ++this.windowCount <= this.deps.config.messageRateLimit
+  }
+
+  private onClose (): void {
+    clearTimeout(this.authTimer)
+    const session = this.session
+    if (session === undefined) return
+    this.deps.sessions.detach(session)
+    this.deps.store.removeSession(session.sessionId).catch((err: unknown) => {
+      // The record still expires with its TTL.
+      this.deps.log.warn({ err, sessionId: session.sessionId }, 'could not remove closed session')
+    })
+  }
+}
+
+/** A frame's JSON object, or undefined when it is not one. */
+function parse (data: RawData): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(data.toString())
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,68 @@
+import type { Static, TObject, TLiteral, TSchema } from '@sinclair/typebox'
+import type { TypeCheck } from '@sinclair/typebox/compiler'
+import type { FastifyBaseLogger } from 'fastify'
+import { compileChecker } from '../protocol/codec.js'
+import {
+  ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema, messageType, type ServerMessage
+} from '../protocol/messages.js'
+import type { SessionRecord } from '../stores/types.js'
+
+type Timestamped = 'timestamp' | 'id'
+/** A server message without the fields the server fills in (`timestamp`, and `id` for replies). */
+export type Outgoing = ServerMessage extends infer M ? M extends ServerMessage ? Omit<M, Timestamped> : never : never
+
+/** What a message handler gets besides the message: who sent it and how to answer. */
+export interface MessageContext {
+  session: Readonly<SessionRecord>
+  /** Answer this message: the client's `id` is echoed. */
+  reply: (message: Outgoing | { type: string, [field: string]: unknown }) => void
+  /** Per-connection state that lives as long as the socket (configured tools, application data). */
+  state: Record<string, unknown>
+  log: FastifyBaseLogger
+}
+
+export type MessageSchema = TObject<{ type: TLiteral<string> } & Record<string, TSchema>>
+
+export interface MessageDefinition<T extends MessageSchema = MessageSchema> {
+  schema: T
+  handler: (message: Static<T>, ctx: MessageContext) => void | Promise<void>
+}
+
+/** Type a handler from its schema; the frame is checked against the schema before the handler runs. */
+export function defineMessage<T extends MessageSchema> (
+  schema: T, handler: (message: Static<T>, ctx: MessageContext) => void | Promise<void>
+): MessageDefinition<T> {
+  return { schema, handler }
+}
+
+export const chatEcho = defineMessage(ChatMessageSchema, (msg, ctx) => {
+  ctx.reply({ type: 'chat_response', content: `Echo: ${msg.content}` })
+})
+
+export const configureTools = defineMessage(ConfigureToolsSchema, (msg, ctx) => {
+  ctx.state.tools = msg.toolSchemas
+  ctx.reply({ type: 'tools_configured', toolCount: msg.toolSchemas.length })
+})
+
+export const heartbeat = defineMessage(HeartbeatPingSchema, (msg, ctx) => {
+  ctx.reply({ type: 'heartbeat_pong', originalTimestamp: msg.timestamp, pingTime: msg.pingTime })
+})
+
+export interface CompiledMessage {
+  check: TypeCheck<TSchema>
+  handler: MessageDefinition['handler']
+}
+
+/**
+ * Built-in handlers, replaced or extended by the application's: the table
+ * `/ws` dispatches on, with each schema compiled once.
+ */
+export function createMessageRegistry (custom: readonly MessageDefinition<any>[] = []): Map<string, CompiledMessage> {
+  const registry = new Map<string, CompiledMessage>()
+  for (const def of [chatEcho, configureTools, heartbeat, ...custom] as MessageDefinition[]) {
+    const type = messageType(def.schema)
+    if (type === 'ticket_authenticate') throw new Error('ticket_authenticate cannot be replaced')
+    registry.set(type, { check: compileChecker(def.schema), handler: def.handler })
+  }
+  return registry
+}
