@@ -77,7 +77,7 @@ export class Connection {
     const pending = this.handle(data, isBinary)
     if (pending === undefined) return
     this.queue = []
-    void pending.then(() => {
+    pending.then(() => {
       const queued = this.queue as Array<[RawData, boolean]>
       this.queue = undefined
       for (const [d, b] of queued) this.onFrame(d, b)
