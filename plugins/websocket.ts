@@ -12,7 +12,8 @@ import { serialize } from '../src/protocol/codec.js'
 export default fp(async (fastify) => {
   const { config } = fastify
   await fastify.register(websocket, {
-    options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: true },
+    // UTF-8 is checked per frame by the Connection, which answers INVALID_JSON instead of failing the connection 1007.
+    options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: true, skipUTF8Validation: true },
     errorHandler (error, _socket, request) {
       // ws closes the socket itself after an error (an oversized frame closes 1009): terminating here would drop that frame.
       request.log.debug({ err: error }, 'websocket error')

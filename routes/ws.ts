@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../plugins/security.js'
 import { Connection } from '../src/ws/connection.js'
+import { createAdmission } from '../src/ws/admission.js'
 import { createMessageRegistry, type MessageDefinition } from '../src/ws/handlers.js'
 
 export interface WsRouteOptions {
@@ -10,20 +11,23 @@ export interface WsRouteOptions {
 
 /**
  * GET /ws: the upgrade is refused with plain HTTP (403 foreign Origin,
- * 429 too many sockets from one address) before any frame; an accepted
+ * 429 too many sockets from one address, 503 too many sockets waiting to
+ * authenticate) before any frame; an accepted
  * socket gets a Connection that speaks the protocol.
  */
 const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
   const { config, store, sessions } = fastify
   const messages = createMessageRegistry(opts.messages)
   const allowedOrigins = new Set(config.allowedOrigins)
-  const openPerIp = new Map<string, number>()
+  const admission = createAdmission(config, () => sessions.count())
 
   async function admit (request: FastifyRequest, reply: FastifyReply) {
     const origin = request.headers.origin
     // Browsers always send Origin: a foreign one is cross-site WebSocket hijacking. Servers and CLIs send none.
     if (origin !== undefined && !allowedOrigins.has(origin)) return sendError(reply, 'ORIGIN_NOT_ALLOWED')
-    if ((openPerIp.get(request.ip) ?? 0) >= config.maxConnectionsPerIp) return sendError(reply, 'CONNECTION_LIMIT')
+    // Only upgrades hold a place (a plain GET is answered 426); `app.injectWS` requests have no TCP socket to count.
+    const refused = admission.admit(request.ip, request.ws ? request.raw.socket ?? undefined : undefined)
+    if (refused !== undefined) return sendError(reply, refused)
   }
 
   fastify.route({
@@ -32,15 +36,8 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
     onRequest: admit,
     handler: async (_request, reply) => sendError(reply, 'UPGRADE_REQUIRED'),
     wsHandler: (socket, request) => {
-      const ip = request.ip
-      openPerIp.set(ip, (openPerIp.get(ip) ?? 0) + 1)
-      socket.on('close', () => {
-        const left = (openPerIp.get(ip) as number) - 1
-        if (left === 0) openPerIp.delete(ip)
-        else openPerIp.set(ip, left)
-      })
       // Attached synchronously inside the Connection: the ticket is often the very first frame.
-      const conn = new Connection(socket, ip, { config, store, sessions, messages, log: request.log })
+      const conn = new Connection(socket, request.ip, { config, store, sessions, messages, log: request.log })
       request.log.debug({ sessionId: conn.sessionId }, 'websocket connected')
     }
   })

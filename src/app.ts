@@ -60,6 +60,13 @@ export async function buildApp (opts: AppOptions, fastifyOptions: FastifyServerO
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     // A URL Fastify cannot decode never reaches the router: answer it in the envelope too.
     frameworkErrors: (_error, _request, reply) => { sendError(reply, 'BAD_REQUEST', 'Malformed URL') },
+    // Half-open requests (slowloris, upgrades included) are cut off; Node checks them every second at most.
+    requestTimeout: opts.config.requestTimeoutMs,
+    http: {
+      headersTimeout: opts.config.headersTimeoutMs,
+      requestTimeout: opts.config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, opts.config.headersTimeoutMs)
+    },
     ...fastifyOptions
   }).withTypeProvider<TypeBoxTypeProvider>()
   fastify.removeContentTypeParser('text/plain')

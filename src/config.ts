@@ -37,7 +37,11 @@ export const EnvSchema = Type.Object({
   MESSAGE_RATE_LIMIT: Int('Messages per connection per 60 s', 120),
   BODY_LIMIT_BYTES: Int('Largest accepted HTTP body', 16 * 1024),
   MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
-  HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000)
+  HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000),
+  MAX_UNAUTHENTICATED_SOCKETS: Int('Sockets of this instance not yet authenticated; beyond it the upgrade is refused 503 UNAUTHENTICATED_LIMIT', 1000),
+  MAX_BUFFERED_BYTES: Int('Bytes queued for one socket that does not read; beyond it the socket is terminated', 1024 * 1024),
+  HEADERS_TIMEOUT_MS: Int('Time a client has to send complete HTTP headers (upgrades included)', 10_000),
+  REQUEST_TIMEOUT_MS: Int('Time a client has to send a complete HTTP request; at least HEADERS_TIMEOUT_MS', 30_000)
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -86,6 +90,9 @@ function fromEnv (e: Env) {
   if (production && e.JWT_SECRET === undefined && e.JWKS_URL === undefined) {
     throw new ConfigError('JWT_SECRET (or JWKS_URL) must be set when NODE_ENV=production')
   }
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS')
+  }
   if (chatServerKeys.length === 0) {
     throw new ConfigError('CHAT_SERVER_KEYS must list at least one key when NODE_ENV=production')
   }
@@ -117,7 +124,11 @@ function fromEnv (e: Env) {
     messageRateLimit: e.MESSAGE_RATE_LIMIT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
-    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    maxUnauthenticatedSockets: e.MAX_UNAUTHENTICATED_SOCKETS,
+    maxBufferedBytes: e.MAX_BUFFERED_BYTES,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS
   }
 }
 

@@ -86,3 +86,9 @@ t.test('stores › a Redis configuration without the Redis store is a start erro
   const { createStore } = await import('../src/stores/index.js')
   await t.rejects(createStore(loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' })), /Redis/)
 })
+
+t.test('config › hardening limits: defaults, and HEADERS_TIMEOUT_MS above REQUEST_TIMEOUT_MS is refused', async t => {
+  t.match(loadConfig({}), { maxUnauthenticatedSockets: 1000, maxBufferedBytes: 1024 * 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 })
+  t.throws(() => loadConfig({ HEADERS_TIMEOUT_MS: '40000' }), { name: 'ConfigError', message: /HEADERS_TIMEOUT_MS/ })
+  t.throws(() => loadConfig({ MAX_BUFFERED_BYTES: '0' }), { name: 'ConfigError', message: /MAX_BUFFERED_BYTES/ })
+})

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { isUtf8 } from 'node:buffer'
 import type { WebSocket, RawData } from 'ws'
 import type { FastifyBaseLogger } from 'fastify'
 import { ERRORS, type WsErrorCode } from '../protocol/errors.js'
@@ -7,10 +8,11 @@ import type { AppConfig } from '../config.js'
 import type { Store, SessionRecord } from '../stores/types.js'
 import type { createSessionRegistry } from '../../plugins/session.js'
 import { authenticate } from './authenticate.js'
+import { sendBounded } from './backpressure.js'
 import type { CompiledMessage, MessageContext } from './handlers.js'
 
 export interface ConnectionDeps {
-  config: Pick<AppConfig, 'authTimeoutMs' | 'messageRateLimit' | 'ticketBindIp' | 'sessionTtlSeconds' | 'maxSessionsPerUser'>
+  config: Pick<AppConfig, 'authTimeoutMs' | 'messageRateLimit' | 'ticketBindIp' | 'sessionTtlSeconds' | 'maxSessionsPerUser' | 'maxBufferedBytes'>
   store: Store
   sessions: ReturnType<typeof createSessionRegistry>
   messages: Map<string, CompiledMessage>
@@ -45,7 +47,7 @@ export class Connection {
   }
 
   send (message: Parameters<typeof serialize>[0]): void {
-    if (this.open) this.socket.send(serialize(message))
+    if (this.open) sendBounded(this.socket, serialize(message), this.deps.config.maxBufferedBytes, this.deps.log)
   }
 
   /** Report an error; close when it is fatal or the last allowed failed authentication. */
@@ -140,8 +142,9 @@ export class Connection {
   }
 }
 
-/** A frame's JSON object, or undefined when it is not one. */
+/** A frame's JSON object, or undefined when it is not one (invalid UTF-8 included). */
 function parse (data: RawData): Record<string, unknown> | undefined {
+  if (!isUtf8(data as Buffer)) return undefined
   try {
     const value: unknown = JSON.parse(data.toString())
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined
