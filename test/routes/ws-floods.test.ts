@@ -91,9 +91,9 @@ t.test('floods › bursts beyond the caps get 429 CONNECTION_LIMIT or 503 UNAUTH
   const { app, ws } = await listen(t, { MAX_CONNECTIONS_PER_IP: '50', MAX_UNAUTHENTICATED_SOCKETS: '100', AUTH_TIMEOUT_MS: '2000' })
   const users = await Promise.all(['u1', 'u2', 'u3'].map(async u => (await authenticated(app, ws, u))[0]))
   let served = 0
-  let chatting = true
+  const load = { running: true }
   const chat = (async () => {
-    while (chatting) {
+    while (load.running) {
       const answers = await Promise.all(users.map(async (u, i) => await u.request({ type: 'chat_message', content: `m${i}` })))
       served += answers.filter((m, i) => m.content === `Echo: m${i}`).length
     }
@@ -106,7 +106,7 @@ t.test('floods › bursts beyond the caps get 429 CONNECTION_LIMIT or 503 UNAUTH
   t.equal(refusals.filter(r => /HTTP 429/.test(r)).length + refusals.filter(r => /HTTP 503/.test(r)).length, 140, 'the rest: 429 (address full) or 503 (unauthenticated cap)')
   t.ok(refusals.filter(r => /HTTP 429/.test(r)).length >= 30, 'one address alone cannot take more than its share')
   await t.rejects(new Client(ws).opened, /HTTP 503/, 'a newcomer is told to retry while the cap is full')
-  chatting = false
+  load.running = false
   await chat
   t.ok(served > 0 && served % 3 === 0, `authenticated users were served throughout (${served} replies)`)
   await Promise.all(burst.filter((_, i) => outcomes[i].status === 'fulfilled').map(async c => await c.closed))
