@@ -1,0 +1,107 @@
+import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
+import { once } from 'node:events'
+
+/**
+ * Chunks one way through the proxy, in order: each is held until its due
+ * time (now + delay, never before the chunk ahead of it) and while paused.
+ */
+class Lane {
+  private readonly queue: Array<{ chunk: Buffer, due: number }> = []
+  private timer: NodeJS.Timeout | undefined
+
+  constructor (private readonly to: Socket, private readonly proxy: { delayMs: number, paused: boolean }) {}
+
+  push (chunk: Buffer): void {
+    const last = this.queue.at(-1)?.due ?? 0
+    this.queue.push({ chunk, due: Math.max(Date.now() + this.proxy.delayMs, last) })
+    this.drain()
+  }
+
+  drain (): void {
+    clearTimeout(this.timer)
+    while (!this.proxy.paused && this.queue.length > 0) {
+      const wait = this.queue[0].due - Date.now()
+      if (wait > 0) {
+        this.timer = setTimeout(() => { this.drain() }, wait)
+        return
+      }
+      const { chunk } = this.queue.shift() as { chunk: Buffer }
+      if (!this.to.destroyed) this.to.write(chunk)
+    }
+  }
+}
+
+export type Proxy = Awaited<ReturnType<typeof startProxy>>
+
+/**
+ * A TCP proxy in front of a backend (Redis, PostgreSQL), for fault tests:
+ * latency in both directions (`delay`), a hang (`pause`/`resume`), a restart
+ * (`killConnections`), an outage (`stop`: connections refused) and recovery
+ * (`start`, on the same port).
+ */
+export async function startProxy (target: { host?: string, port: number }, listenPort = 0) {
+  const state = { delayMs: 0, paused: false }
+  const pairs = new Set<[Socket, Socket, Lane, Lane]>()
+  let server: Server | undefined
+  let port = listenPort
+
+  function onConnection (client: Socket): void {
+    const upstream = connect(target.port, target.host ?? '127.0.0.1')
+    const pair: [Socket, Socket, Lane, Lane] = [client, upstream, new Lane(upstream, state), new Lane(client, state)]
+    pairs.add(pair)
+    client.on('data', chunk => { pair[2].push(chunk) })
+    upstream.on('data', chunk => { pair[3].push(chunk) })
+    const end = () => {
+      pairs.delete(pair)
+      client.destroy()
+      upstream.destroy()
+    }
+    for (const socket of [client, upstream]) {
+      socket.on('error', end)
+      socket.on('close', end)
+    }
+  }
+
+  async function start (): Promise<void> {
+    server = createServer(onConnection)
+    server.listen(port, '127.0.0.1')
+    await once(server, 'listening')
+    port = (server.address() as AddressInfo).port
+  }
+
+  function killConnections (): void {
+    for (const [client, upstream] of pairs) {
+      client.destroy()
+      upstream.destroy()
+    }
+    pairs.clear()
+  }
+
+  await start()
+  return {
+    get port () { return port },
+    /** Open client connections. */
+    get connections () { return pairs.size },
+    /** Hold every chunk `ms` longer, both ways (0: none). */
+    delay (ms: number): void { state.delayMs = ms },
+    /** Hold all traffic, as a hung backend would; connections stay open. */
+    pause (): void { state.paused = true },
+    resume (): void {
+      state.paused = false
+      for (const [, , up, down] of pairs) { up.drain(); down.drain() }
+    },
+    /** Drop every open connection, as a backend restart would. */
+    killConnections,
+    /** Stop listening and drop every connection: the backend is down (connections are refused). */
+    async stop (): Promise<void> {
+      killConnections()
+      await new Promise(resolve => (server as Server).close(resolve))
+    },
+    /** Listen again on the same port: the backend is back. */
+    start,
+    async close (): Promise<void> {
+      killConnections()
+      if (server?.listening === true) await new Promise(resolve => (server as Server).close(resolve))
+    }
+  }
+}
