@@ -4,6 +4,7 @@ import { TicketAuthenticateSchema } from '../protocol/messages.js'
 import { TICKET_PATTERN } from '../protocol/http.js'
 import type { ConsumeResult } from '../stores/types.js'
 import type { Connection } from './connection.js'
+import { removeSessionEventually } from './cleanup.js'
 
 const checkAuthenticate = compileChecker(TicketAuthenticateSchema)
 const TICKET_RE = new RegExp(TICKET_PATTERN)
@@ -55,7 +56,7 @@ export async function authenticate (conn: Connection, message: Record<string, un
   if (!created) return conn.fail('SESSION_LIMIT', id)
   if (!conn.open) {
     // The peer left while we were redeeming: leave no session behind.
-    await store.removeSession(session.sessionId).catch(() => undefined)
+    removeSessionEventually(store, session.sessionId, log)
     return
   }
   conn.authenticated(session, id)

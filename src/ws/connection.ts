@@ -9,6 +9,7 @@ import type { Store, SessionRecord } from '../stores/types.js'
 import type { createSessionRegistry } from '../../plugins/session.js'
 import { authenticate } from './authenticate.js'
 import { sendBounded } from './backpressure.js'
+import { removeSessionEventually } from './cleanup.js'
 import type { CompiledMessage, MessageContext } from './handlers.js'
 
 export interface ConnectionDeps {
@@ -135,10 +136,7 @@ export class Connection {
     const session = this.session
     if (session === undefined) return
     this.deps.sessions.detach(session)
-    this.deps.store.removeSession(session.sessionId).catch((err: unknown) => {
-      // The record still expires with its TTL.
-      this.deps.log.warn({ err, sessionId: session.sessionId }, 'could not remove closed session')
-    })
+    removeSessionEventually(this.deps.store, session.sessionId, this.deps.log)
   }
 }
 

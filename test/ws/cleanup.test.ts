@@ -1,0 +1,37 @@
+import t from 'tap'
+import pino from 'pino'
+import { createMemoryStore } from '../../src/stores/memory.js'
+import { removeSessionEventually } from '../../src/ws/cleanup.js'
+import { withFaults } from '../support/faults.js'
+
+const sleep = async (ms: number) => await new Promise(resolve => setTimeout(resolve, ms))
+const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
+
+t.test('session cleanup › a removal that fails is retried until the store is back', async t => {
+  const real = createMemoryStore()
+  t.teardown(() => real.close())
+  const faults = withFaults(real)
+  await real.createSession(record('session_a'), 60, 10)
+  faults.fail('removeSession')
+  removeSessionEventually(faults.store, 'session_a', pino({ level: 'silent' }), [20, 20, 20])
+  await sleep(30)
+  t.ok(await real.getSession('session_a'), 'still there during the outage')
+  faults.heal()
+  await sleep(60)
+  t.equal(await real.getSession('session_a'), undefined, 'removed once the store answers')
+})
+
+t.test('session cleanup › after the last attempt the record is left to its TTL, with a warning', async t => {
+  const real = createMemoryStore()
+  t.teardown(() => real.close())
+  const faults = withFaults(real)
+  await real.createSession(record('session_b'), 60, 10)
+  faults.fail('removeSession')
+  const lines: string[] = []
+  const log = pino({ level: 'warn' }, { write: (line: string) => { lines.push(line) } })
+  removeSessionEventually(faults.store, 'session_b', log, [10, 10])
+  await sleep(100)
+  t.ok(await real.getSession('session_b'), 'still stored: its TTL will expire it')
+  t.equal(lines.length, 1)
+  t.match(JSON.parse(lines[0]), { level: 40, sessionId: 'session_b', msg: /left to its TTL/ })
+})
