@@ -4,7 +4,7 @@ import { build, listen, authenticated, issueTicket, authHeaders, tokenFor, Clien
 import { compileChecker } from '../../src/protocol/codec.js'
 import { ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema, TicketAuthenticateSchema } from '../../src/protocol/messages.js'
 import { TICKET_PATTERN, TicketRequestSchema } from '../../src/protocol/http.js'
-import { mutated, wires, encode, deep, deepObject, knownCodes, REPLY_TYPES, type Wire } from '../support/hostile.js'
+import { mutated, wires, sendOver, deep, deepObject, knownCodes, REPLY_TYPES, type Wire } from '../support/hostile.js'
 
 const CHECKS = new Map(Object.entries({
   chat_message: compileChecker(ChatMessageSchema),
@@ -51,7 +51,7 @@ t.test('GET /ws › property: every message type, bent in any field or wire, get
   const [client] = await authenticated(app, ws, 'prop')
   for (const [type, valid] of Object.entries(VALID)) {
     await fc.assert(fc.asyncProperty(mutated(valid), wires, async (message, wire) => {
-      client.socket.send(encode(message, wire))
+      sendOver(client.socket, message, wire)
       const answer = await client.next(3000)
       const m = received(message, wire)
       t.equal(outcome(answer), expectedAfterAuth(m), `${type} over ${wire}`)
@@ -73,7 +73,7 @@ t.test('GET /ws › property: a hostile ticket_authenticate frame consumes its t
     const ticket = await issueTicket(app, `prop-${run++}`)
     const message = bent.ticket === PLACEHOLDER ? { ...bent, ticket } : bent
     const [first] = await Client.connect(ws)
-    first.socket.send(encode(message, wire))
+    sendOver(first.socket, message, wire)
     const expected = expectedBeforeAuth(received(message, wire), ticket)
     t.equal(outcome(await first.next(3000)), expected, `${wire}: ${expected}`)
     // The store's state, read the only way a client can: redeem the ticket again.

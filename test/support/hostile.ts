@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import type WebSocket from 'ws'
 import { ERRORS, WS_ERROR_CODES } from '../../src/protocol/errors.js'
 
 /** Message types a hostile client tries: the protocol's, near misses and prototype names. */
@@ -71,6 +72,11 @@ export function encode (message: unknown, wire: Wire): string | Buffer {
   if (wire === 'text') return json
   if (wire === 'binary') return Buffer.from(json)
   return Buffer.concat([Buffer.from(json.slice(0, -1)), Buffer.from('€').subarray(0, 2), Buffer.from('}')])
+}
+
+/** Send a message over a wire: truncated UTF-8 goes as a text frame, as a hostile client would send it. */
+export function sendOver (socket: WebSocket, message: unknown, wire: Wire): void {
+  socket.send(encode(message, wire), { binary: wire === 'binary' })
 }
 
 /** Every error code and close code /ws may answer with. */
