@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
+import { Agent, request } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import WebSocket from 'ws'
@@ -21,8 +22,8 @@ type Sample = Record<string, number> & { resources: string[] }
 const server = fork(fileURLToPath(new URL('./soak-server.js', import.meta.url)), [], { execArgv: ['--expose-gc'], env: { ...process.env } })
 const [ready] = await once(server, 'message') as [{ port: number }]
 const base = `127.0.0.1:${ready.port}`
-async function sample (): Promise<Sample> {
-  server.send({ type: 'sample' })
+async function sample (gc = false): Promise<Sample> {
+  server.send({ type: 'sample', gc })
   const [msg] = await once(server, 'message') as [Sample]
   return msg
 }
@@ -32,7 +33,20 @@ const sleep = async (ms: number) => await new Promise(resolve => setTimeout(reso
 const errors = new Map<string, number>()
 const fail = (what: string) => { errors.set(what, (errors.get(what) ?? 0) + 1) }
 let ops = 0
-let stopping = false
+const run = { stopping: false }
+// Keep-alive HTTP connections of the load, closed before the last sample so they do not count as the service's handles.
+const agent = new Agent({ keepAlive: true })
+async function post (path: string, headers: Record<string, string>, body: string): Promise<{ status: number, json: () => any }> {
+  return await new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: ready.port, path, method: 'POST', headers, agent }, res => {
+      let data = ''
+      res.on('data', chunk => { data += chunk })
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, json: () => JSON.parse(data) }) })
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
 
 /** A socket whose answers are read in order, each within 5 s. */
 function open (url: string) {
@@ -56,16 +70,16 @@ function open (url: string) {
 async function virtualUser (id: number): Promise<void> {
   const userId = `soak-${id}`
   const headers = { authorization: `Bearer ${sign({ userId })}`, 'x-chat-server-key': 'UD21', 'content-type': 'application/json' }
-  while (!stopping) {
-    const res = await fetch(`http://${base}/api/websocket/ticket`, { method: 'POST', headers, body: JSON.stringify({ userId }) })
+  while (!run.stopping) {
+    const res = await post('/api/websocket/ticket', headers, JSON.stringify({ userId }))
     ops++
     if (res.status !== 200) { fail(`issue ${res.status}`); await sleep(1000); continue }
-    const { ticket } = await res.json() as { ticket: string }
+    const { ticket } = res.json() as { ticket: string }
     const c = open(`ws://${base}/ws`)
     if ((await c.next())?.type !== 'connection_established') { fail('no greeting'); c.socket.terminate(); continue }
     if ((await c.request({ type: 'ticket_authenticate', ticket }))?.type !== 'authentication_success') fail('authenticate')
     ops++
-    for (let i = 0, n = 2 + Math.floor(Math.random() * 8); i < n && !stopping; i++) {
+    for (let i = 0, n = 2 + Math.floor(Math.random() * 8); i < n && !run.stopping; i++) {
       await sleep(100 + Math.random() * 400)
       const chat = Math.random() < 0.7
       const answer = await c.request(chat ? { type: 'chat_message', content: `m${i}`, id: `${i}` } : { type: 'heartbeat_ping', pingTime: i })
@@ -79,20 +93,21 @@ async function virtualUser (id: number): Promise<void> {
   }
 }
 
-const start = await sample()
-const rows: string[] = ['| minute | ops | RSS MiB | heap MiB | event-loop p99 ms | max ms | handles | sockets |', '|---|---|---|---|---|---|---|---|']
+const start = await sample(true)
+const rows: string[] = ['| minute | ops | RSS MiB | heap MiB | event-loop delay p99 ms | max ms | handles | sockets |', '|---|---|---|---|---|---|---|---|']
 const load = Array.from({ length: users }, async (_, i) => { await sleep(i * 50); await virtualUser(i) })
 const began = Date.now()
-while (Date.now() - began < minutes * 60_000) {
+while (minutes * 60_000 - (Date.now() - began) > 1000) {
   await sleep(Math.min(sampleMs, minutes * 60_000 - (Date.now() - began)))
   const s = await sample()
-  rows.push(`| ${((Date.now() - began) / 60_000).toFixed(1)} | ${ops} | ${s.rssMiB} | ${s.heapMiB} | ${s.eldP99Ms} | ${s.eldMaxMs} | ${s.handles} | ${s.sockets} |`)
+  rows.push(`| ${((Date.now() - began) / 60_000).toFixed(2)} | ${ops} | ${s.rssMiB} | ${s.heapMiB} | ${s.eldP99Ms} | ${s.eldMaxMs} | ${s.handles} | ${s.sockets} |`)
   process.stderr.write(`${rows.at(-1) as string}\n`)
 }
-stopping = true
+run.stopping = true
 await Promise.all(load)
+agent.destroy()
 await sleep(2000)
-const end = await sample()
+const end = await sample(true)
 server.send({ type: 'stop' })
 await once(server, 'exit')
 
