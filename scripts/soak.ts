@@ -22,8 +22,8 @@ type Sample = Record<string, number> & { resources: string[] }
 const server = fork(fileURLToPath(new URL('./soak-server.js', import.meta.url)), [], { execArgv: ['--expose-gc'], env: { ...process.env } })
 const [ready] = await once(server, 'message') as [{ port: number }]
 const base = `127.0.0.1:${ready.port}`
-async function sample (gc = false): Promise<Sample> {
-  server.send({ type: 'sample', gc })
+async function sample (): Promise<Sample> {
+  server.send({ type: 'sample' })
   const [msg] = await once(server, 'message') as [Sample]
   return msg
 }
@@ -93,8 +93,8 @@ async function virtualUser (id: number): Promise<void> {
   }
 }
 
-const start = await sample(true)
-const rows: string[] = ['| minute | ops | RSS MiB | heap MiB | event-loop delay p99 ms | max ms | handles | sockets |', '|---|---|---|---|---|---|---|---|']
+const start = await sample()
+const rows: string[] = ['| minute | ops | RSS MiB | heap MiB (after gc) | event-loop delay p99 ms | max ms | handles | sockets |', '|---|---|---|---|---|---|---|---|']
 const load = Array.from({ length: users }, async (_, i) => { await sleep(i * 50); await virtualUser(i) })
 const began = Date.now()
 while (minutes * 60_000 - (Date.now() - began) > 1000) {
@@ -107,7 +107,7 @@ run.stopping = true
 await Promise.all(load)
 agent.destroy()
 await sleep(2000)
-const end = await sample(true)
+const end = await sample()
 server.send({ type: 'stop' })
 await once(server, 'exit')
 
