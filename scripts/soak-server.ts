@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { AddressInfo } from 'node:net'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
+import type { MemoryStore } from '../src/stores/memory.js'
 
 /**
  * The service under soak, in its own process (forked by scripts/soak.ts) so
@@ -9,7 +10,7 @@ import { loadConfig } from '../src/config.js'
  * answers `sample` messages with its RSS, heap, event-loop delay (since the
  * last sample, and overall), active handles and open sockets.
  */
-const config = loadConfig({ LOG_LEVEL: 'warn', TICKET_RATE_LIMIT: '1000000', ...process.env, PORT: '0', HOST: '127.0.0.1' })
+const config = loadConfig({ LOG_LEVEL: 'error', TICKET_RATE_LIMIT: '1000000', ...process.env, PORT: '0', HOST: '127.0.0.1' })
 const app = await buildApp({ config })
 await app.listen({ port: 0, host: '127.0.0.1' })
 
@@ -36,7 +37,9 @@ process.on('message', (msg: { type: string }) => {
       handles: handles(),
       resources: process.getActiveResourcesInfo(),
       sockets: app.websocketServer.clients.size,
-      sessions: app.sessions.count()
+      sessions: app.sessions.count(),
+      // The memory store keeps every ticket until its expiry plus 5 minutes (TICKET_USED / TICKET_EXPIRED answers).
+      storedTickets: 'size' in app.store ? (app.store as MemoryStore).size().tickets : -1
     })
     interval.reset()
   }

@@ -94,13 +94,13 @@ async function virtualUser (id: number): Promise<void> {
 }
 
 const start = await sample()
-const rows: string[] = ['| minute | ops | RSS MiB | heap MiB (after gc) | event-loop delay p99 ms | max ms | handles | sockets |', '|---|---|---|---|---|---|---|---|']
+const rows: string[] = ['| minute | ops | RSS MiB | heap MiB (after gc) | event-loop delay p99 ms | max ms | handles | sockets | stored tickets |', '|---|---|---|---|---|---|---|---|---|']
 const load = Array.from({ length: users }, async (_, i) => { await sleep(i * 50); await virtualUser(i) })
 const began = Date.now()
 while (minutes * 60_000 - (Date.now() - began) > 1000) {
   await sleep(Math.min(sampleMs, minutes * 60_000 - (Date.now() - began)))
   const s = await sample()
-  rows.push(`| ${((Date.now() - began) / 60_000).toFixed(2)} | ${ops} | ${s.rssMiB} | ${s.heapMiB} | ${s.eldP99Ms} | ${s.eldMaxMs} | ${s.handles} | ${s.sockets} |`)
+  rows.push(`| ${((Date.now() - began) / 60_000).toFixed(2)} | ${ops} | ${s.rssMiB} | ${s.heapMiB} | ${s.eldP99Ms} | ${s.eldMaxMs} | ${s.handles} | ${s.sockets} | ${s.storedTickets} |`)
   process.stderr.write(`${rows.at(-1) as string}\n`)
 }
 run.stopping = true
