@@ -14,8 +14,9 @@ export interface TicketStoreOptions {
 
 /** Decorates `store`: the ticket and session store every route talks to, closed with the instance. */
 export default fp<TicketStoreOptions>(async (fastify, opts) => {
-  const store = opts.store ?? await createStore(fastify.config)
+  // Timed once here, whatever the backend, when metrics are on.
+  const store = fastify.metrics.instrumentStore(opts.store ?? await createStore(fastify.config))
   fastify.decorate('store', store)
   fastify.addHook('onClose', async () => { await store.close() })
   fastify.log.info({ backend: store.backend }, 'ticket store ready')
-}, { name: 'ticket-store', dependencies: ['config'], fastify: '5.x' })
+}, { name: 'ticket-store', dependencies: ['config', 'metrics'], fastify: '5.x' })

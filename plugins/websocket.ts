@@ -20,11 +20,17 @@ export default fp(async (fastify) => {
     },
     preClose (done) {
       const shutdown = serialize({ type: 'server_shutdown', timestamp: new Date().toISOString() })
-      for (const client of this.websocketServer.clients) {
+      const { clients } = this.websocketServer
+      for (const client of clients) {
         if (client.readyState === client.OPEN) client.send(shutdown)
         client.close(CLOSE_GOING_AWAY, 'Server shutting down')
       }
-      this.websocketServer.close(() => done())
+      // A peer that never answers the closing handshake must not keep the process past SHUTDOWN_TIMEOUT_MS.
+      const stragglers = setTimeout(() => { for (const client of clients) client.terminate() }, config.shutdownTimeoutMs / 2)
+      this.websocketServer.close(() => {
+        clearTimeout(stragglers)
+        done()
+      })
     }
   })
 

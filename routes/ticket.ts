@@ -42,7 +42,7 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
         200: TicketResponseSchema,
         ...errorResponses([
           ...CREDENTIAL_ERRORS, 'RATE_LIMITED', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'INVALID_JSON',
-          'VALIDATION_ERROR', 'USER_MISMATCH', 'DATABASE_ERROR', 'TICKET_GENERATION_ERROR'
+          'VALIDATION_ERROR', 'USER_MISMATCH', 'DATABASE_ERROR', 'SHUTTING_DOWN', 'TICKET_GENERATION_ERROR'
         ])
       }
     }

@@ -14,7 +14,7 @@ export interface WsRouteOptions {
  * socket gets a Connection that speaks the protocol.
  */
 const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
-  const { config, store, sessions } = fastify
+  const { config, store, sessions, metrics, credentials } = fastify
   const messages = createMessageRegistry(opts.messages)
   const allowedOrigins = new Set(config.allowedOrigins)
   const openPerIp = new Map<string, number>()
@@ -40,7 +40,7 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
         else openPerIp.set(ip, left)
       })
       // Attached synchronously inside the Connection: the ticket is often the very first frame.
-      const conn = new Connection(socket, ip, { config, store, sessions, messages, log: request.log })
+      const conn = new Connection(socket, ip, { config, store, sessions, messages, metrics, credentials, log: request.log })
       request.log.debug({ sessionId: conn.sessionId }, 'websocket connected')
     }
   })

@@ -4,17 +4,23 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AppConfig } from './config.js'
 import type { Store } from './stores/types.js'
 import type { MessageDefinition } from './ws/handlers.js'
+import { genReqId, loggerOptions } from './logging.js'
 import configPlugin from '../plugins/config.js'
+import metricsPlugin from '../plugins/metrics.js'
 import securityPlugin from '../plugins/security.js'
 import ticketStorePlugin from '../plugins/ticket-store.js'
 import authPlugin from '../plugins/auth.js'
 import sessionPlugin from '../plugins/session.js'
+import shutdownPlugin from '../plugins/shutdown.js'
 import websocketPlugin from '../plugins/websocket.js'
 import docsPlugin from '../plugins/docs.js'
 import ticketRoute from '../routes/ticket.js'
 import sessionsRoute from '../routes/sessions.js'
 import wsRoute from '../routes/ws.js'
 import healthRoute from '../routes/health.js'
+import metricsRoute from '../routes/metrics.js'
+
+export { loggerOptions }
 
 export interface AppOptions {
   config: AppConfig
@@ -27,40 +33,37 @@ export interface AppOptions {
 /** The whole service as one plugin, registered in dependency order; its decorators reach the host app. */
 export const app = fp(async function wsTicketAuth (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   await fastify.register(configPlugin, { config: opts.config })
+  await fastify.register(metricsPlugin)
   await fastify.register(securityPlugin)
   await fastify.register(docsPlugin)
   await fastify.register(ticketStorePlugin, { store: opts.store })
   await fastify.register(authPlugin)
   await fastify.register(sessionPlugin)
+  await fastify.register(shutdownPlugin)
   await fastify.register(websocketPlugin)
   await fastify.register(ticketRoute)
   await fastify.register(sessionsRoute)
   await fastify.register(wsRoute, { messages: opts.messages })
   await fastify.register(healthRoute)
+  await fastify.register(metricsRoute)
 }, { name: 'ws-ticket-auth', fastify: '5.x' })
-
-/** pino options: JSON logs with every credential redacted. */
-export function loggerOptions (config: AppConfig) {
-  return {
-    level: config.logLevel,
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-chat-server-key"]', 'ticket', 'token', '*.ticket', '*.token'],
-      censor: '[redacted]'
-    }
-  }
-}
 
 /** A Fastify instance running the service: what `npm start` and the tests both use. */
 export async function buildApp (opts: AppOptions, fastifyOptions: FastifyServerOptions = {}) {
   const fastify = Fastify({
     logger: loggerOptions(opts.config),
     trustProxy: opts.config.trustProxy,
+    genReqId,
+    // Requests arriving while draining get the protocol's envelope (SHUTTING_DOWN) from the shutdown plugin.
+    return503OnClosing: false,
     bodyLimit: opts.config.bodyLimitBytes,
     // Bodies are JSON or refused (415); text/plain is not a way in.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     ...fastifyOptions
   }).withTypeProvider<TypeBoxTypeProvider>()
   fastify.removeContentTypeParser('text/plain')
+  // The id every log line of the request carries, returned so a caller can quote it.
+  fastify.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
   await fastify.register(app, opts)
   return fastify
 }

@@ -37,7 +37,11 @@ export const EnvSchema = Type.Object({
   MESSAGE_RATE_LIMIT: Int('Messages per connection per 60 s', 120),
   BODY_LIMIT_BYTES: Int('Largest accepted HTTP body', 16 * 1024),
   MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
-  HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000)
+  HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000),
+  SHUTDOWN_TIMEOUT_MS: Int('On SIGTERM/SIGINT: time to drain sockets and requests before the process is killed', 10_000),
+  METRICS_TOKEN: Str('Bearer token GET /metrics requires (open when unset)'),
+  JWKS_REFETCH_INTERVAL_MS: Int('Least time between two JWKS fetches caused by an unknown `kid`', 30_000, 0),
+  LEGACY_TOKEN_AUTH: Bool('Migration mode: also accept {type:"authenticate", token:<JWT>} as the first frame (deprecated)')
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -107,7 +111,11 @@ function fromEnv (e: Env) {
     messageRateLimit: e.MESSAGE_RATE_LIMIT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
-    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
+    jwksRefetchIntervalMs: e.JWKS_REFETCH_INTERVAL_MS,
+    legacyTokenAuth: e.LEGACY_TOKEN_AUTH
   }
 }
 

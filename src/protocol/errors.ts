@@ -24,6 +24,8 @@ export const ERRORS = {
   ORIGIN_NOT_ALLOWED: { status: 403, text: 'Origin not allowed' },
   CONNECTION_LIMIT: { status: 429, text: 'Too many open connections from this address' },
   UPGRADE_REQUIRED: { status: 426, text: 'Connect to /ws with a WebSocket client' },
+  // Tickets and upgrades refused while this instance drains (SIGTERM): the client retries on another one
+  SHUTTING_DOWN: { status: 503, text: 'Server is shutting down, retry on another instance' },
   // Shared by both: a body on HTTP, a frame on /ws
   INVALID_JSON: { status: 400, close: 4012, type: 'error', text: 'Message is not valid JSON' },
   // /ws authentication failures

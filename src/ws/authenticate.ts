@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto'
 import { compileChecker } from '../protocol/codec.js'
 import { TicketAuthenticateSchema } from '../protocol/messages.js'
 import { TICKET_PATTERN } from '../protocol/http.js'
-import type { ConsumeResult } from '../stores/types.js'
+import type { WsErrorCode } from '../protocol/errors.js'
+import type { AuthMethod } from '../metrics.js'
+import type { ConsumeResult, SessionRecord } from '../stores/types.js'
 import type { Connection } from './connection.js'
 
 const checkAuthenticate = compileChecker(TicketAuthenticateSchema)
@@ -13,50 +15,72 @@ export function ticketDigest (ticket: string): string {
   return createHash('sha256').update(ticket).digest('hex')
 }
 
+/** Who a connection proved to be: from a redeemed ticket, or (legacy) a verified JWT. */
+export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' | 'chatServerKey'>
+
 const REFUSED = { used: 'TICKET_USED', expired: 'TICKET_EXPIRED', unknown: 'TICKET_INVALID' } as const
 
 /**
  * Redeem a ticket for a connection: format check (no store trip for garbage),
- * one atomic consume, the IP binding, then the session record under the
- * per-user limit. A store failure before the consume leaves the ticket valid.
+ * one atomic consume, the IP binding. A store failure before the consume
+ * leaves the ticket valid.
  */
 export async function authenticate (conn: Connection, message: Record<string, unknown>, id: string | undefined): Promise<void> {
+  return runAuthentication(conn, 'ticket', id, async () => {
+    const { store, config, log } = conn.deps
+    if (message.ticket === undefined || message.ticket === null) return 'TICKET_MISSING'
+    if (typeof message.ticket !== 'string' || !TICKET_RE.test(message.ticket)) return 'TICKET_INVALID'
+    if (!checkAuthenticate.Check(message)) return 'INVALID_MESSAGE'
+    let result: ConsumeResult
+    try {
+      result = await store.consumeTicket(ticketDigest(message.ticket))
+    } catch (err) {
+      log.warn({ err }, 'ticket store failed during authentication')
+      return 'AUTH_ERROR'
+    }
+    if (result.status !== 'ok') return REFUSED[result.status]
+    const { ticket } = result
+    if (config.ticketBindIp && ticket.clientIp !== conn.clientIp) return 'IP_MISMATCH'
+    return { userId: ticket.userId, entityId: ticket.entityId, entityType: ticket.entityType, chatServerKey: ticket.chatServerKey }
+  })
+}
+
+/**
+ * One authentication attempt: prove an identity, store its session under the
+ * per-user limit, answer the client, and report the outcome once (a log event
+ * and the metrics) with its latency.
+ */
+export async function runAuthentication (
+  conn: Connection, method: AuthMethod, id: string | undefined, prove: () => Promise<Identity | WsErrorCode>
+): Promise<void> {
+  const started = performance.now()
+  const identity = await prove()
+  const outcome = typeof identity === 'string' ? identity : await openSession(conn, identity)
+  const latencyMs = performance.now() - started
+  const code = typeof outcome === 'string' ? outcome : 'OK'
+  const userId = typeof identity === 'string' ? undefined : identity.userId
+  conn.deps.metrics.wsAuthentication(method, code, latencyMs / 1000)
+  conn.deps.log.info({ event: 'ws_authentication', method, sessionId: conn.sessionId, userId, code, latencyMs }, 'websocket authentication')
+  if (outcome === 'CLIENT_GONE') return
+  if (typeof outcome === 'string') conn.fail(outcome, id)
+  else conn.authenticated(outcome, id)
+}
+
+async function openSession (conn: Connection, identity: Identity): Promise<SessionRecord | WsErrorCode | 'CLIENT_GONE'> {
   const { store, config, log } = conn.deps
-  if (message.ticket === undefined || message.ticket === null) return conn.fail('TICKET_MISSING', id)
-  if (typeof message.ticket !== 'string' || !TICKET_RE.test(message.ticket)) return conn.fail('TICKET_INVALID', id)
-  if (!checkAuthenticate.Check(message)) return conn.fail('INVALID_MESSAGE', id)
-
-  let result: ConsumeResult
-  try {
-    result = await store.consumeTicket(ticketDigest(message.ticket))
-  } catch (err) {
-    log.warn({ err }, 'ticket store failed during authentication')
-    return conn.fail('AUTH_ERROR', id)
-  }
-  if (result.status !== 'ok') return conn.fail(REFUSED[result.status], id)
-  const ticket = result.ticket
-  if (config.ticketBindIp && ticket.clientIp !== conn.clientIp) return conn.fail('IP_MISMATCH', id)
-
-  const session = {
-    sessionId: conn.sessionId,
-    userId: ticket.userId,
-    entityId: ticket.entityId,
-    entityType: ticket.entityType,
-    chatServerKey: ticket.chatServerKey,
-    authenticatedAt: new Date().toISOString()
-  }
+  const session = { sessionId: conn.sessionId, ...identity, authenticatedAt: new Date().toISOString() }
   let created: boolean
   try {
     created = await store.createSession(session, config.sessionTtlSeconds, config.maxSessionsPerUser)
   } catch (err) {
     log.warn({ err }, 'session store failed during authentication')
-    return conn.fail('AUTH_ERROR', id)
+    return 'AUTH_ERROR'
   }
-  if (!created) return conn.fail('SESSION_LIMIT', id)
+  if (!created) return 'SESSION_LIMIT'
   if (!conn.open) {
     // The peer left while we were redeeming: leave no session behind.
     await store.removeSession(session.sessionId).catch(() => undefined)
-    return
+    return 'CLIENT_GONE'
   }
-  conn.authenticated(session, id)
+  return session
 }

@@ -1,20 +1,25 @@
 import { randomBytes } from 'node:crypto'
 import type { WebSocket, RawData } from 'ws'
-import type { FastifyBaseLogger } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { ERRORS, type WsErrorCode } from '../protocol/errors.js'
 import { serialize } from '../protocol/codec.js'
 import type { AppConfig } from '../config.js'
+import type { Metrics } from '../metrics.js'
 import type { Store, SessionRecord } from '../stores/types.js'
 import type { createSessionRegistry } from '../../plugins/session.js'
 import { authenticate } from './authenticate.js'
+import { legacyAuthenticate } from './legacy-auth.js'
 import type { CompiledMessage, MessageContext } from './handlers.js'
 
 export interface ConnectionDeps {
-  config: Pick<AppConfig, 'authTimeoutMs' | 'messageRateLimit' | 'ticketBindIp' | 'sessionTtlSeconds' | 'maxSessionsPerUser'>
+  config: Pick<AppConfig, 'authTimeoutMs' | 'messageRateLimit' | 'ticketBindIp' | 'sessionTtlSeconds' | 'maxSessionsPerUser' | 'legacyTokenAuth'>
   store: Store
   sessions: ReturnType<typeof createSessionRegistry>
   messages: Map<string, CompiledMessage>
   log: FastifyBaseLogger
+  metrics: Metrics
+  /** The HTTP routes' token check, for legacy `authenticate` frames. */
+  credentials: FastifyInstance['credentials']
 }
 
 const RATE_WINDOW_MS = 60_000
@@ -51,6 +56,7 @@ export class Connection {
   /** Report an error; close when it is fatal or the last allowed failed authentication. */
   fail (code: WsErrorCode, id?: string, fatal = false): undefined {
     const entry = ERRORS[code]
+    this.deps.metrics.wsError(code)
     this.send({ type: entry.type, id, error: entry.text, code, timestamp: new Date().toISOString() } as never)
     if (fatal || (entry.type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) {
       this.socket.close(entry.close, entry.text)
@@ -88,12 +94,17 @@ export class Connection {
     const message = isBinary ? undefined : parse(data)
     if (message === undefined) return this.fail('INVALID_JSON')
     const id = typeof message.id === 'string' && message.id.length <= 64 ? message.id : undefined
-    if (message.type === 'ticket_authenticate') {
+    const compiled = typeof message.type === 'string' ? this.deps.messages.get(message.type) : undefined
+    const authenticator = message.type === 'ticket_authenticate'
+      ? authenticate
+      : message.type === 'authenticate' && this.deps.config.legacyTokenAuth ? legacyAuthenticate : undefined
+    // Labelled by known types only: a client cannot mint metric series.
+    this.deps.metrics.message(compiled !== undefined || authenticator !== undefined ? message.type as string : 'other')
+    if (authenticator !== undefined) {
       if (this.session !== undefined) return this.fail('ALREADY_AUTHENTICATED', id)
-      return authenticate(this, message, id)
+      return authenticator(this, message, id)
     }
     if (this.session === undefined) return this.fail('AUTH_REQUIRED', id)
-    const compiled = typeof message.type === 'string' ? this.deps.messages.get(message.type) : undefined
     if (compiled === undefined) return this.fail('UNKNOWN_MESSAGE_TYPE', id)
     if (!compiled.check.Check(message)) return this.fail('INVALID_MESSAGE', id)
     return this.dispatch(compiled, message, id)
