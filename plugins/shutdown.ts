@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from './security.js'
 
 /** Routes that start new work on this instance: refused once it drains. */
@@ -16,8 +16,13 @@ export default fp(async (fastify) => {
   let draining = false
   let leaving: string[] = []
 
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (draining && REFUSED_WHILE_DRAINING.has(request.routeOptions.url as string)) return sendError(reply, 'SHUTTING_DOWN')
+  async function refuseWhileDraining (_request: FastifyRequest, reply: FastifyReply) {
+    if (draining) return sendError(reply, 'SHUTTING_DOWN')
+  }
+  // A route hook, not a global one: @fastify/websocket's global onRequest must have run for a
+  // refused upgrade's socket to be released; first among the route's hooks, so it runs before them.
+  fastify.addHook('onRoute', (route) => {
+    if (REFUSED_WHILE_DRAINING.has(route.url)) route.onRequest = [refuseWhileDraining, ...[route.onRequest ?? []].flat()]
   })
 
   // Registered before the websocket plugin, so this runs before its preClose closes (and detaches) the sockets.

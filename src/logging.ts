@@ -31,7 +31,8 @@ export function loggerOptions (config: Pick<AppConfig, 'logLevel'>) {
     serializers: {
       req: (req: FastifyRequest) => ({
         method: req.method,
-        url: redactUrl(req.url),
+        // Anything logged under `req` goes through here, not only Fastify's requests.
+        url: redactUrl(req.url ?? ''),
         host: req.host,
         remoteAddress: req.ip,
         remotePort: req.socket?.remotePort

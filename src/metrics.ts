@@ -23,12 +23,13 @@ export interface Metrics {
   instrumentStore: <S extends Store>(store: S) => S
 }
 
+const noop = (): void => {}
 export const noopMetrics: Metrics = {
-  ticket () {},
-  httpError () {},
-  wsError () {},
-  wsAuthentication () {},
-  message () {},
+  ticket: noop,
+  httpError: noop,
+  wsError: noop,
+  wsAuthentication: noop,
+  message: noop,
   instrumentStore: store => store
 }
 
@@ -111,16 +112,13 @@ function timedStore<S extends Store> (store: S, duration: Histogram, errors: Cou
       let timed = wrapped.get(property)
       if (timed === undefined) {
         const labels = { operation: String(property), backend: target.backend }
+        const operation = value as (...a: unknown[]) => Promise<unknown>
         timed = async (...args: unknown[]) => {
           const stop = duration.startTimer(labels)
-          try {
-            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)
-          } catch (err) {
-            errors.inc(labels)
-            throw err
-          } finally {
-            stop()
-          }
+          return await operation.apply(target, args).then(
+            (result) => { stop(); return result },
+            (err: unknown) => { stop(); errors.inc(labels); throw err }
+          )
         }
         wrapped.set(property, timed)
       }

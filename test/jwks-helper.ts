@@ -21,9 +21,9 @@ export function providerKey (kid: string, alg: 'RS256' | 'ES256' = 'RS256'): Pro
 }
 
 /** Sign a user JWT the way the provider would. */
-export function providerToken (key: ProviderKey, claims: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+export function providerToken (key: ProviderKey, claims: Record<string, unknown>): string {
   const pem = key.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
-  return createSigner({ key: pem, algorithm: key.alg, kid: key.kid, header, expiresIn: 60_000 })(claims)
+  return createSigner({ key: pem, algorithm: key.alg, kid: key.kid, expiresIn: 60_000 })(claims)
 }
 
 /**
