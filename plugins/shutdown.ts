@@ -22,7 +22,8 @@ export default fp(async (fastify) => {
   // A route hook, not a global one: @fastify/websocket's global onRequest must have run for a
   // refused upgrade's socket to be released; first among the route's hooks, so it runs before them.
   fastify.addHook('onRoute', (route) => {
-    if (REFUSED_WHILE_DRAINING.has(route.url)) route.onRequest = [refuseWhileDraining, ...[route.onRequest ?? []].flat()]
+    if (!REFUSED_WHILE_DRAINING.has(route.url)) return
+    route.onRequest = [refuseWhileDraining, route.onRequest].flat().filter(hook => hook !== undefined)
   })
 
   // Registered before the websocket plugin, so this runs before its preClose closes (and detaches) the sockets.

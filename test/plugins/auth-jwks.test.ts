@@ -71,6 +71,15 @@ t.test('POST /api/websocket/ticket › 401 AUTH_INVALID for unsigned, kid-less o
   t.equal(state.fetches, 1, 'unknown kids inside the refetch interval cost no fetch')
 })
 
+t.test('POST /api/websocket/ticket › 401 AUTH_INVALID when the verified token names no usable user id', async t => {
+  const app = await build(t)
+  for (const claims of [{}, { sub: '' }, { userId: 'x'.repeat(256) }, { userId: 42 }]) {
+    const res = await ticket(app, app.jwt.sign(claims as never))
+    t.match(res.json(), { code: 'AUTH_INVALID' }, JSON.stringify(claims).slice(0, 40))
+  }
+  t.equal((await ticket(app, app.jwt.sign({ sub: 'alice' }))).statusCode, 200, 'sub stands in for userId')
+})
+
 t.test('POST /api/websocket/ticket › key rotation: a token of the new key passes after one refetch', async t => {
   const { state, url } = await jwksServer(t, [rsa])
   const app = await build(t, { JWKS_URL: url, JWKS_REFETCH_INTERVAL_MS: '0' })
