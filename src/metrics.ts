@@ -106,8 +106,9 @@ export function createPromMetrics (probes: MetricProbes) {
 function timedStore<S extends Store> (store: S, duration: Histogram, errors: Counter): S {
   const wrapped = new Map<string | symbol, unknown>()
   return new Proxy(store, {
-    get (target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver)
+    get (target, property) {
+      // Read and called on the store itself, so class stores with private fields work through the proxy.
+      const value: unknown = Reflect.get(target, property)
       if (typeof value !== 'function' || !STORE_OPERATIONS.has(property)) return value
       let timed = wrapped.get(property)
       if (timed === undefined) {
