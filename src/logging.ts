@@ -9,8 +9,15 @@ const SECRET_FIELDS = ['authorization', 'x-chat-server-key', 'cookie', 'ticket',
 const SECRET_QUERY = /^(?:.*(?:ticket|token|key|secret|password|auth).*)$/i
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
-/** pino redact paths: each secret field at the top level and up to two levels down (`req.headers.authorization`). */
-export const REDACT_PATHS = SECRET_FIELDS.flatMap(f => ['', '*', '*.*'].map(depth => `${depth}["${f}"]`))
+/**
+ * pino redact paths: each secret field at the top level and one level down
+ * (`session.chatServerKey`, `headers.authorization`), plus the request headers.
+ * Deeper wildcards were left out: each level multiplies the cost of every log line.
+ */
+export const REDACT_PATHS = [
+  ...SECRET_FIELDS.flatMap(f => [`["${f}"]`, `*["${f}"]`]),
+  'req.headers.authorization', 'req.headers["x-chat-server-key"]', 'req.headers.cookie'
+]
 
 /** The URL with the value of every credential-like query parameter replaced. */
 export function redactUrl (url: string): string {

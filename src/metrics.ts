@@ -112,13 +112,17 @@ function timedStore<S extends Store> (store: S, duration: Histogram, errors: Cou
       if (typeof value !== 'function' || !STORE_OPERATIONS.has(property)) return value
       let timed = wrapped.get(property)
       if (timed === undefined) {
+        // Label children bound once: no label hashing per call.
         const labels = { operation: String(property), backend: target.backend }
+        const latency = duration.labels(labels)
+        const failures = errors.labels(labels)
         const operation = value as (...a: unknown[]) => Promise<unknown>
         timed = async (...args: unknown[]) => {
-          const stop = duration.startTimer(labels)
+          const started = performance.now()
+          const done = (): void => { latency.observe((performance.now() - started) / 1000) }
           return await operation.apply(target, args).then(
-            (result) => { stop(); return result },
-            (err: unknown) => { stop(); errors.inc(labels); throw err }
+            (result) => { done(); return result },
+            (err: unknown) => { done(); failures.inc(); throw err }
           )
         }
         wrapped.set(property, timed)

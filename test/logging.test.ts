@@ -70,11 +70,10 @@ t.test('logs › credentials are redacted wherever a log object carries them', a
   t.teardown(() => app.close())
   app.log.info({
     req: { headers: { authorization: 'Bearer S0' } },
-    request: { headers: { authorization: 'Bearer S1', 'x-chat-server-key': 'S2', cookie: 'S3' } },
+    headers: { authorization: 'Bearer S1', 'x-chat-server-key': 'S2', cookie: 'S3' },
     ticket: 'S4',
     session: { chatServerKey: 'S5', userId: 'alice' },
-    body: { token: 'S6', password: 'S7' },
-    headers: { 'x-chat-server-key': 'S8' }
+    body: { token: 'S6', password: 'S7', secret: 'S8' }
   }, 'everything secret')
   const [line] = lines.map(l => JSON.parse(l)).filter(l => l.msg === 'everything secret')
   t.notMatch(JSON.stringify(line), /S\d/)
