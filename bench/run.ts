@@ -9,7 +9,8 @@ import type { TargetName } from './lib/targets.js'
 import type { Result, Scenario } from './load/job.js'
 
 /**
- * `npm run bench [-- --quick] [--runs N] [--only issue,idle] [--profile]`:
+ * `npm run bench [-- --quick] [--runs N] [--only issue,idle] [--targets bare,memory]
+ * [--sockets N] [--profile] [--env NAME=value …]`:
  * every scenario against its bare baseline, the memory store and Redis, in
  * rounds (baseline, memory, Redis, then again), one table of medians.
  */
@@ -20,7 +21,9 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     sockets: { type: 'string' },
-    targets: { type: 'string' }
+    targets: { type: 'string' },
+    env: { type: 'string', multiple: true },
+    heap: { type: 'boolean', default: false }
   }
 })
 const quick = args.quick === true
@@ -31,7 +34,7 @@ const scenarios = args.only === undefined ? ALL : ALL.filter(s => args.only?.spl
 const sockets = Number(args.sockets ?? (quick ? 2000 : 10_000))
 const concurrency: Record<Scenario, number> = { issue: 10, handshake: 16, idle: 64, pingpong: 50 }
 const profileDir = 'bench/results/profiles'
-if (args.profile === true) mkdirSync(profileDir, { recursive: true })
+if (args.profile === true || args.heap === true) mkdirSync(profileDir, { recursive: true })
 
 const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, taskset ${HAS_TASKSET ? 'yes: server on cpu 0, load on cpu 1' : 'absent: no pinning'}`)
@@ -48,10 +51,14 @@ for (const scenario of scenarios) {
     for (const target of targets) {
       const result = await measure(scenario, target, {
         warmupSeconds: quick ? 1 : 2, seconds, concurrency: concurrency[scenario], sockets, users: 1000
-      }, args.profile === true ? `${profileDir}/${scenario}-${target}-${run}.cpuprofile` : undefined)
+      }, {
+        profileFile: args.profile === true ? `${profileDir}/${scenario}-${target}-${run}.cpuprofile` : undefined,
+        heapPrefix: args.heap === true ? `${profileDir}/${scenario}-${target}-${run}` : undefined,
+        env: Object.fromEntries((args.env ?? []).map(kv => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
+      })
       const key = `${scenario}/${target}`
       results.set(key, [...results.get(key) ?? [], result])
-      const figure = scenario === 'idle' ? `${fmt(headline(scenario, result) / 1024, 1)} KB/socket` : `${fmt(headline(scenario, result))} /s`
+      const figure = scenario === 'idle' ? `${fmt(headline(scenario, result) / 1024, 1)} KB RSS/socket (heap ${fmt((result.heapPerSocket ?? 0) / 1024, 1)} KB)` : `${fmt(headline(scenario, result))} /s`
       log(`  ${key} run ${run}/${runs}: ${figure}, server ${fmt(result.serverCpu / result.ops * 1e6, 1)} µs/op, load ${fmt(result.clientCpu / result.seconds * 100)} % CPU, machine busy ${fmt(result.machineCpu / result.seconds, 2)} cores, ${result.errors} errors`)
     }
   }

@@ -43,33 +43,43 @@ function ask<T> (server: Server, msg: Record<string, unknown>, answer: string, p
  * full GC when asked. With `profileFile`, the server is profiled from the
  * first probe to the second: the measured window.
  */
-function answerProbes (load: ReturnType<typeof spawnNode>, server: Server, redis: number | undefined, profileFile?: string): void {
+function answerProbes (load: ReturnType<typeof spawnNode>, server: Server, redis: number | undefined, { profileFile, heapPrefix }: MeasureOptions): void {
   let heapUsed = 0
   let probes = 0
   load.on('message', async (msg: { kind?: string, gc?: boolean }) => {
     if (msg.kind !== 'probe') return
     probes++
     if (msg.gc === true) heapUsed = await ask(server, { kind: 'gc' }, 'gc-done', m => m.heapUsed as number)
-    if (profileFile !== undefined && probes === 2) await ask(server, { kind: 'profile-stop', file: profileFile }, 'profile-stopped')
+    const reading = { cpu: cpuSeconds(server.pid), machine: machineBusySeconds(), rss: rssBytes(server.pid) }
+    if (msg.gc === true && heapPrefix !== undefined) await ask(server, { kind: 'heap-snapshot', file: `${heapPrefix}-${probes}.heapsnapshot` }, 'heap-written')
     load.send({
       kind: 'probe-result',
-      cpu: cpuSeconds(server.pid),
-      machine: machineBusySeconds(),
-      rss: rssBytes(server.pid),
+      ...reading,
       heapUsed,
       redisCpu: redis === undefined ? undefined : cpuSeconds(redis)
     })
+    // Started after the first reading and stopped after the second, so the profiler's own work is not counted.
     if (profileFile !== undefined && probes === 1) await ask(server, { kind: 'profile-start' }, 'profile-started')
+    if (profileFile !== undefined && probes === 2) await ask(server, { kind: 'profile-stop', file: profileFile }, 'profile-stopped')
   })
 }
 
 /** One measurement: a fresh server, a fresh load generator on the other core, the result. */
-export async function measure (scenario: Scenario, target: TargetName, job: Omit<Job, 'scenario' | 'flavor' | 'port'>, profileFile?: string): Promise<Result> {
-  const server = await startServer(target, scenario)
+export interface MeasureOptions {
+  /** Write a CPU profile of the server's measured window here. */
+  profileFile?: string
+  /** Write heap snapshots of the server at every GC'd probe (idle: before and after the sockets), named from this prefix. */
+  heapPrefix?: string
+  /** Extra environment for the service (e.g. LOG_LEVEL=warn to price the request log). */
+  env?: Record<string, string>
+}
+
+export async function measure (scenario: Scenario, target: TargetName, job: Omit<Job, 'scenario' | 'flavor' | 'port'>, opts: MeasureOptions = {}): Promise<Result> {
+  const server = await startServer(target, scenario, opts.env)
   const load = spawnNode(loadScript, [JSON.stringify({ ...job, scenario, flavor: server.flavor, port: server.port })], CLIENT_CPU, {})
   let loadErr = ''
   load.stderr?.setEncoding('utf8').on('data', (chunk: string) => { loadErr = (loadErr + chunk).slice(-2000) })
-  answerProbes(load, server, target === 'redis' ? redisPid() : undefined, profileFile)
+  answerProbes(load, server, target === 'redis' ? redisPid() : undefined, opts)
   try {
     const result = await nextMessage(load, (m: { kind?: string, result?: Result }) => m.kind === 'result' ? m.result : undefined, 300_000)
     if (loadErr !== '') process.stderr.write(`  ${scenario}/${target} load generator: ${loadErr.trim()}\n`)

@@ -43,7 +43,9 @@ export function table (results: Map<string, Result[]>, scenarios: Scenario[], ta
       if (runs === undefined || runs.length === 0) continue
       const idle = scenario === 'idle'
       const values = runs.map(r => headline(scenario, r))
-      const result = idle ? `${withSpread(values, 1, 1024)} KB/socket` : `${withSpread(values, 0)} /s`
+      const result = idle
+        ? `${withSpread(values, 1, 1024)} KB/socket (heap ${fmt(median(runs.map(r => r.heapPerSocket ?? Number.NaN)) / 1024, 1)} KB)`
+        : `${withSpread(values, 0)} /s`
       // Ratios pair each run with the baseline of the same round, so slow drift of the machine cancels out.
       const ratios = target === 'bare' ? [] : runs.map((r, i) => headline(scenario, r) / headline(scenario, bare[i]))
       const goal = target === 'bare' ? `(${BASELINE[scenario]})` : judge(scenario, target, median(ratios))
