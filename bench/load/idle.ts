@@ -16,8 +16,7 @@ const settle = (ms: number): Promise<void> => new Promise(resolve => setTimeout(
 export async function idle (job: Job): Promise<Result> {
   const users = makeUsers(job.users)
   const flavor = job.flavor === 'bare' ? 'echo' : 'service'
-  // Enough flows that the server's code is compiled before the first reading.
-  await pool(1000, 16, async (i) => { await closeSocket(await connect(job.port, users[i % users.length], flavor)) })
+  await pool(200, 16, async (i) => { await closeSocket(await connect(job.port, users[i % users.length], flavor)) })
   await settle(500)
   const before = await probe(true)
   const cpu0 = ownCpu()
