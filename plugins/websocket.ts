@@ -5,10 +5,9 @@ import type { FastifyBaseLogger } from 'fastify'
 import { CLOSE_GOING_AWAY } from '../src/protocol/errors.js'
 import { serialize } from '../src/protocol/codec.js'
 
-/** A socket error: protocol errors (an oversized frame: 1009) are already closing with their code; keep that frame. */
-export function onSocketError (socket: WebSocket, error: Error, log: FastifyBaseLogger): void {
+/** A socket error: ws closes the socket itself (an oversized frame closes 1009); terminating here would drop that frame. */
+export function onSocketError (error: Error, log: FastifyBaseLogger): void {
   log.debug({ err: error }, 'websocket error')
-  if (socket.readyState === socket.OPEN) socket.terminate()
 }
 
 /** Shared by every socket (`this` is the socket): no closure per connection. */
@@ -27,7 +26,7 @@ export default fp(async (fastify) => {
   const { config } = fastify
   await fastify.register(websocket, {
     options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: true },
-    errorHandler (error, socket, request) { onSocketError(socket, error, request.log) },
+    errorHandler (error, _socket, request) { onSocketError(error, request.log) },
     preClose (done) {
       const shutdown = serialize({ type: 'server_shutdown', timestamp: new Date().toISOString() })
       for (const client of this.websocketServer.clients) {

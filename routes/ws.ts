@@ -19,7 +19,7 @@ export interface WsRouteOptions {
  * adds closes over request and reply. Letting them go saves ~4 KB per idle
  * socket (docs/benchmarks.md); socket errors keep the same handling.
  */
-function releaseUpgrade (socket: WebSocket, onError: (this: WebSocket, error: Error) => void): void {
+function releaseUpgrade (socket: WebSocket, onError: (error: Error) => void): void {
   // The stream under the WebSocket: the TCP socket, or the in-memory one of `app.injectWS`.
   const stream = (socket as unknown as { _socket: Socket & { _httpMessage?: ServerResponse | null } })._socket
   stream._httpMessage?.detachSocket(stream)
@@ -39,7 +39,7 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
   const openPerIp = new Map<string, number>()
   // One for all connections: a socket holds no request logger (its own is made on first use).
   const deps: ConnectionDeps = { config, store, sessions, messages, log: fastify.log }
-  function onError (this: WebSocket, error: Error): void { onSocketError(this, error, fastify.log) }
+  function onError (error: Error): void { onSocketError(error, fastify.log) }
 
   async function admit (request: FastifyRequest, reply: FastifyReply) {
     const origin = request.headers.origin
@@ -57,7 +57,7 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
       const ip = request.ip
       openPerIp.set(ip, (openPerIp.get(ip) ?? 0) + 1)
       socket.on('close', () => {
-        const left = (openPerIp.get(ip) ?? 1) - 1
+        const left = (openPerIp.get(ip) as number) - 1
         if (left === 0) openPerIp.delete(ip)
         else openPerIp.set(ip, left)
       })

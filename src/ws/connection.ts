@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { WebSocket, RawData } from 'ws'
 import type { FastifyBaseLogger } from 'fastify'
 import { ERRORS, type WsErrorCode } from '../protocol/errors.js'
-import { isoNow, serialize } from '../protocol/codec.js'
+import { firstError, isoNow, serialize } from '../protocol/codec.js'
 import type { AppConfig } from '../config.js'
 import type { Store, SessionRecord } from '../stores/types.js'
 import type { createSessionRegistry } from '../../plugins/session.js'
@@ -62,9 +62,10 @@ export class Connection {
   }
 
   /** Report an error; close when it is fatal or the last allowed failed authentication. */
-  fail (code: WsErrorCode, id?: string, fatal = false): undefined {
+  fail (code: WsErrorCode, id?: string, fatal = false, detail?: string): undefined {
     const entry = ERRORS[code]
-    this.send({ type: entry.type, id, error: entry.text, code, timestamp: isoNow() } as never)
+    const error = detail === undefined ? entry.text : `${entry.text}: ${detail}`
+    this.send({ type: entry.type, id, error, code, timestamp: isoNow() } as never)
     if (fatal || (entry.type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) {
       this.socket.close(entry.close, entry.text)
     }
@@ -89,8 +90,8 @@ export class Connection {
     const pending = this.handle(data, isBinary)
     if (pending === undefined) return
     this.queue = []
-    void pending.then(() => {
-      const queued = this.queue ?? []
+    pending.then(() => {
+      const queued = this.queue as Array<[RawData, boolean]>
       this.queue = undefined
       for (const [d, b] of queued) this.onFrame(d, b)
     })
@@ -108,7 +109,7 @@ export class Connection {
     if (this.session === undefined) return this.fail('AUTH_REQUIRED', id)
     const compiled = typeof message.type === 'string' ? this.deps.messages.get(message.type) : undefined
     if (compiled === undefined) return this.fail('UNKNOWN_MESSAGE_TYPE', id)
-    if (!compiled.check.Check(message)) return this.fail('INVALID_MESSAGE', id)
+    if (!compiled.check.Check(message)) return this.fail('INVALID_MESSAGE', id, false, firstError(compiled.check, message))
     return this.dispatch(compiled, message, id)
   }
 

@@ -6,7 +6,6 @@ import { Client, authenticated, listen, TEST_ENV } from '../helper.js'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { defineMessage } from '../../src/ws/handlers.js'
-import { onSocketError } from '../../plugins/websocket.js'
 
 type ServerSocket = WebSocket & { _socket: { _httpMessage?: unknown } }
 const serverSocket = (app: { websocketServer: { clients: Set<WebSocket> } }): ServerSocket =>
@@ -28,13 +27,6 @@ t.test('GET /ws › a frame over MAX_MESSAGE_BYTES still closes 1009 after the u
   const [client] = await authenticated(app, ws)
   client.send(JSON.stringify({ type: 'chat_message', content: 'x'.repeat(2000) }))
   t.equal((await client.closed).code, 1009)
-})
-
-t.test('onSocketError › terminates a socket that is still open', async t => {
-  const { app, ws } = await listen(t)
-  const [client] = await Client.connect(ws)
-  onSocketError(serverSocket(app), new Error('boom'), app.log)
-  t.equal((await client.closed).code, 1006)
 })
 
 t.test('websocket plugin › an error on another websocket route closes 1009 through the plugin error handler', async t => {
