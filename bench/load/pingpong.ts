@@ -12,7 +12,8 @@ export async function pingpong (job: Job): Promise<Result> {
   const sockets: WebSocket[] = []
   for (let i = 0; i < job.concurrency; i++) sockets.push(await connect(job.port, users[i % users.length], flavor))
 
-  let samples: Samples | undefined
+  // Warm-up round trips land in a sample that is thrown away.
+  let samples = new Samples()
   let until = 0
   let errors = 0
   function drive (socket: WebSocket): Promise<void> {
@@ -22,7 +23,7 @@ export async function pingpong (job: Job): Promise<Result> {
         const now = performance.now()
         // The pong is the only frame expected here; anything else is counted, not trusted.
         if ((data as Buffer).indexOf('heartbeat_p') < 0) errors++
-        samples?.push(now - sentAt)
+        samples.push(now - sentAt)
         if (now >= until) {
           socket.removeAllListeners('message')
           resolve()
