@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../src/protocol/errors.js'
+import { DEV_JWT_SECRET } from '../src/config.js'
 import { createUserVerifier } from '../src/jwt.js'
 
 declare module '@fastify/jwt' {
@@ -31,6 +32,7 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 /** Decorates `authenticate`: the credential check shared by the ticket and session routes. */
 export default fp(async (fastify) => {
   const { config } = fastify
+  if (config.jwtSecret === DEV_JWT_SECRET) fastify.log.warn('JWT_SECRET is not set: using the development secret (never in production)')
   if (config.jwtSecret === undefined) {
     fastify.decorateRequest('user', null as never)
   } else {

@@ -7,7 +7,7 @@ import type { MessageDefinition } from './ws/handlers.js'
 import { genReqId, loggerOptions } from './logging.js'
 import configPlugin from '../plugins/config.js'
 import metricsPlugin from '../plugins/metrics.js'
-import securityPlugin from '../plugins/security.js'
+import securityPlugin, { sendError } from '../plugins/security.js'
 import ticketStorePlugin from '../plugins/ticket-store.js'
 import authPlugin from '../plugins/auth.js'
 import sessionPlugin from '../plugins/session.js'
@@ -59,6 +59,8 @@ export async function buildApp (opts: AppOptions, fastifyOptions: FastifyServerO
     bodyLimit: opts.config.bodyLimitBytes,
     // Bodies are JSON or refused (415); text/plain is not a way in.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // A URL Fastify cannot decode never reaches the router: answer it in the envelope too.
+    frameworkErrors: (_error, _request, reply) => { sendError(reply, 'BAD_REQUEST', 'Malformed URL') },
     ...fastifyOptions
   }).withTypeProvider<TypeBoxTypeProvider>()
   fastify.removeContentTypeParser('text/plain')

@@ -58,7 +58,10 @@ export function createPromMetrics (probes: MetricProbes) {
   const ticketsRefused = new Counter({ name: `${PREFIX}tickets_refused_total`, help: 'Ticket requests refused, by error code', labelNames: ['code'], registers })
   const authentications = new Counter({ name: `${PREFIX}ws_authentications_total`, help: 'WebSocket authentication attempts, by method, result and code', labelNames: ['method', 'result', 'code'], registers })
   const authDuration = new Histogram({
-    name: `${PREFIX}ws_authentication_duration_seconds`, help: 'Time from the authentication frame to its answer', labelNames: ['method', 'result'], registers,
+    name: `${PREFIX}ws_authentication_duration_seconds`,
+    help: 'Time from the authentication frame to its answer',
+    labelNames: ['method', 'result'],
+    registers,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
   })
   const legacyAuth = new Counter({ name: `${PREFIX}legacy_auth_total`, help: 'Deprecated {type:"authenticate", token} attempts, by result', labelNames: ['result'], registers })
@@ -66,7 +69,10 @@ export function createPromMetrics (probes: MetricProbes) {
   const wsErrors = new Counter({ name: `${PREFIX}ws_errors_total`, help: 'WebSocket errors sent, by code', labelNames: ['code'], registers })
   const rateLimitHits = new Counter({ name: `${PREFIX}rate_limit_hits_total`, help: 'Requests, frames or upgrades refused by a limit', labelNames: ['limit'], registers })
   const storeDuration = new Histogram({
-    name: `${PREFIX}store_operation_duration_seconds`, help: 'Store operation latency, by operation and backend', labelNames: ['operation', 'backend'], registers,
+    name: `${PREFIX}store_operation_duration_seconds`,
+    help: 'Store operation latency, by operation and backend',
+    labelNames: ['operation', 'backend'],
+    registers,
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1]
   })
   const storeErrors = new Counter({ name: `${PREFIX}store_errors_total`, help: 'Failed store operations, by operation and backend', labelNames: ['operation', 'backend'], registers })

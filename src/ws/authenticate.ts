@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { compileChecker } from '../protocol/codec.js'
+import { compileChecker, firstError, isoNow } from '../protocol/codec.js'
 import { TicketAuthenticateSchema } from '../protocol/messages.js'
 import { TICKET_PATTERN } from '../protocol/http.js'
 import type { WsErrorCode } from '../protocol/errors.js'
@@ -17,6 +17,9 @@ export function ticketDigest (ticket: string): string {
 
 /** Who a connection proved to be: from a redeemed ticket, or (legacy) a verified JWT. */
 export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' | 'chatServerKey'>
+/** Why an attempt failed; `CLIENT_GONE` (the peer left meanwhile) is reported but answers nobody. */
+export interface Refusal { code: WsErrorCode | 'CLIENT_GONE', detail?: string }
+export const refuse = (code: Refusal['code'], detail?: string): Refusal => ({ code, detail })
 
 const REFUSED = { used: 'TICKET_USED', expired: 'TICKET_EXPIRED', unknown: 'TICKET_INVALID' } as const
 
@@ -27,20 +30,20 @@ const REFUSED = { used: 'TICKET_USED', expired: 'TICKET_EXPIRED', unknown: 'TICK
  */
 export async function authenticate (conn: Connection, message: Record<string, unknown>, id: string | undefined): Promise<void> {
   return runAuthentication(conn, 'ticket', id, async () => {
-    const { store, config, log } = conn.deps
-    if (message.ticket === undefined || message.ticket === null) return 'TICKET_MISSING'
-    if (typeof message.ticket !== 'string' || !TICKET_RE.test(message.ticket)) return 'TICKET_INVALID'
-    if (!checkAuthenticate.Check(message)) return 'INVALID_MESSAGE'
+    const { store, config } = conn.deps
+    if (message.ticket === undefined || message.ticket === null) return refuse('TICKET_MISSING')
+    if (typeof message.ticket !== 'string' || !TICKET_RE.test(message.ticket)) return refuse('TICKET_INVALID')
+    if (!checkAuthenticate.Check(message)) return refuse('INVALID_MESSAGE', firstError(checkAuthenticate, message))
     let result: ConsumeResult
     try {
       result = await store.consumeTicket(ticketDigest(message.ticket))
     } catch (err) {
-      log.warn({ err }, 'ticket store failed during authentication')
-      return 'AUTH_ERROR'
+      conn.log.warn({ err }, 'ticket store failed during authentication')
+      return refuse('AUTH_ERROR')
     }
-    if (result.status !== 'ok') return REFUSED[result.status]
+    if (result.status !== 'ok') return refuse(REFUSED[result.status])
     const { ticket } = result
-    if (config.ticketBindIp && ticket.clientIp !== conn.clientIp) return 'IP_MISMATCH'
+    if (config.ticketBindIp && ticket.clientIp !== conn.clientIp) return refuse('IP_MISMATCH')
     return { userId: ticket.userId, entityId: ticket.entityId, entityType: ticket.entityType, chatServerKey: ticket.chatServerKey }
   })
 }
@@ -51,36 +54,35 @@ export async function authenticate (conn: Connection, message: Record<string, un
  * and the metrics) with its latency.
  */
 export async function runAuthentication (
-  conn: Connection, method: AuthMethod, id: string | undefined, prove: () => Promise<Identity | WsErrorCode>
+  conn: Connection, method: AuthMethod, id: string | undefined, prove: () => Promise<Identity | Refusal>
 ): Promise<void> {
   const started = performance.now()
   const identity = await prove()
-  const outcome = typeof identity === 'string' ? identity : await openSession(conn, identity)
+  const outcome = 'code' in identity ? identity : await openSession(conn, identity)
   const latencyMs = performance.now() - started
-  const code = typeof outcome === 'string' ? outcome : 'OK'
-  const userId = typeof identity === 'string' ? undefined : identity.userId
+  const code = 'code' in outcome ? outcome.code : 'OK'
+  const userId = 'code' in identity ? undefined : identity.userId
   conn.deps.metrics.wsAuthentication(method, code, latencyMs / 1000)
-  conn.deps.log.info({ event: 'ws_authentication', method, sessionId: conn.sessionId, userId, code, latencyMs }, 'websocket authentication')
-  if (outcome === 'CLIENT_GONE') return
-  if (typeof outcome === 'string') conn.fail(outcome, id)
-  else conn.authenticated(outcome, id)
+  conn.log.info({ event: 'ws_authentication', method, userId, code, latencyMs }, 'websocket authentication')
+  if (!('code' in outcome)) return conn.authenticated(outcome, id)
+  if (outcome.code !== 'CLIENT_GONE') conn.fail(outcome.code, id, false, outcome.detail)
 }
 
-async function openSession (conn: Connection, identity: Identity): Promise<SessionRecord | WsErrorCode | 'CLIENT_GONE'> {
-  const { store, config, log } = conn.deps
-  const session = { sessionId: conn.sessionId, ...identity, authenticatedAt: new Date().toISOString() }
+async function openSession (conn: Connection, identity: Identity): Promise<SessionRecord | Refusal> {
+  const { store, config } = conn.deps
+  const session = { sessionId: conn.sessionId, ...identity, authenticatedAt: isoNow() }
   let created: boolean
   try {
     created = await store.createSession(session, config.sessionTtlSeconds, config.maxSessionsPerUser)
   } catch (err) {
-    log.warn({ err }, 'session store failed during authentication')
-    return 'AUTH_ERROR'
+    conn.log.warn({ err }, 'session store failed during authentication')
+    return refuse('AUTH_ERROR')
   }
-  if (!created) return 'SESSION_LIMIT'
+  if (!created) return refuse('SESSION_LIMIT')
   if (!conn.open) {
     // The peer left while we were redeeming: leave no session behind.
     await store.removeSession(session.sessionId).catch(() => undefined)
-    return 'CLIENT_GONE'
+    return refuse('CLIENT_GONE')
   }
   return session
 }

@@ -1,7 +1,7 @@
-import { compileChecker } from '../protocol/codec.js'
+import { compileChecker, firstError } from '../protocol/codec.js'
 import { LegacyAuthenticateSchema } from '../protocol/messages.js'
 import type { Connection } from './connection.js'
-import { runAuthentication } from './authenticate.js'
+import { refuse, runAuthentication } from './authenticate.js'
 
 const checkLegacy = compileChecker(LegacyAuthenticateSchema)
 
@@ -13,17 +13,17 @@ const checkLegacy = compileChecker(LegacyAuthenticateSchema)
  */
 export async function legacyAuthenticate (conn: Connection, message: Record<string, unknown>, id: string | undefined): Promise<void> {
   return runAuthentication(conn, 'legacy', id, async () => {
-    const { credentials, log } = conn.deps
-    log.warn({ sessionId: conn.sessionId }, 'deprecated {type:"authenticate", token} frame: move this client to tickets')
-    if (message.token === undefined || message.token === null) return 'TICKET_MISSING'
-    if (!checkLegacy.Check(message)) return 'INVALID_MESSAGE'
+    const { credentials } = conn.deps
+    conn.log.warn('deprecated {type:"authenticate", token} frame: move this client to tickets')
+    if (message.token === undefined || message.token === null) return refuse('TICKET_MISSING')
+    if (!checkLegacy.Check(message)) return refuse('INVALID_MESSAGE', firstError(checkLegacy, message))
     const chatServerKey = message.chatServerKey ?? ''
-    if (chatServerKey !== '' && !credentials.knownServerKey(chatServerKey)) return 'TICKET_INVALID'
+    if (chatServerKey !== '' && !credentials.knownServerKey(chatServerKey)) return refuse('TICKET_INVALID')
     let userId: string
     try {
       userId = await credentials.userIdOf(message.token)
     } catch {
-      return 'TICKET_INVALID'
+      return refuse('TICKET_INVALID')
     }
     return { userId, entityId: message.entityId, entityType: message.entityType, chatServerKey }
   })
