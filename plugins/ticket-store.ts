@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin'
-import { createStore, type Store } from '../src/stores/index.js'
+import fastifyRedis from '@fastify/redis'
+import { createStore, isRedisStore, type Store } from '../src/stores/index.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,10 +13,16 @@ export interface TicketStoreOptions {
   store?: Store
 }
 
-/** Decorates `store`: the ticket and session store every route talks to, closed with the instance. */
+/**
+ * Decorates `store`: the ticket and session store every route talks to,
+ * closed with the instance. With Redis, the store's client is also
+ * `fastify.redis` (@fastify/redis), which the ticket rate limit counts in.
+ */
 export default fp<TicketStoreOptions>(async (fastify, opts) => {
-  const store = opts.store ?? await createStore(fastify.config)
+  const store = opts.store ?? await createStore(fastify.config, fastify.log)
   fastify.decorate('store', store)
   fastify.addHook('onClose', async () => { await store.close() })
+  // The store owns the client (closeClient stays false): one owner, one QUIT.
+  if (isRedisStore(store)) await fastify.register(fastifyRedis, { client: store.client })
   fastify.log.info({ backend: store.backend }, 'ticket store ready')
 }, { name: 'ticket-store', dependencies: ['config'], fastify: '5.x' })

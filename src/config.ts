@@ -28,7 +28,10 @@ export const EnvSchema = Type.Object({
   REDIS_URL: Str('Use Redis (redis://…); without it the store is in-process memory'),
   REDIS_HOST: Str('Redis host, when REDIS_URL is not set'),
   REDIS_PORT: Type.Optional(Int('Redis port, with REDIS_HOST', 6379, 1, 65535)),
-  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST'),
+  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST or REDIS_CLUSTER_NODES'),
+  REDIS_CLUSTER_NODES: Str('Use Redis Cluster: comma-separated host:port startup nodes (takes precedence over REDIS_URL)'),
+  REDIS_KEY_PREFIX: Type.String({ default: 'wsauth:', description: 'Prefix of every Redis key (and rate-limit key) this service writes' }),
+  REDIS_COMMAND_TIMEOUT_MS: Int('Longest wait for one Redis reply before the request fails with 503 / AUTH_ERROR', 2000, 50, 60_000),
   ALLOWED_ORIGINS: Str('Comma-separated CORS and WebSocket Origin allow-list'),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info', description: 'pino level' }),
   ENABLE_METRICS: Bool('Prometheus text at GET /metrics'),
@@ -111,10 +114,35 @@ function fromEnv (e: Env) {
   }
 }
 
-function redisOptions (e: Env): { url?: string, host?: string, port?: number, password?: string } | undefined {
-  if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL }
-  if (e.REDIS_HOST !== undefined) return { host: e.REDIS_HOST, port: e.REDIS_PORT ?? 6379, password: e.REDIS_PASSWORD }
+export interface RedisConfig {
+  url?: string
+  host?: string
+  port?: number
+  password?: string
+  /** Set: a Redis Cluster reached through these startup nodes. */
+  clusterNodes?: Array<{ host: string, port: number }>
+  keyPrefix: string
+  commandTimeoutMs: number
+}
+
+function redisOptions (e: Env): RedisConfig | undefined {
+  const common = { keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS }
+  if (e.REDIS_CLUSTER_NODES !== undefined) return { clusterNodes: clusterNodes(e.REDIS_CLUSTER_NODES), password: e.REDIS_PASSWORD, ...common }
+  if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL, ...common }
+  if (e.REDIS_HOST !== undefined) return { host: e.REDIS_HOST, port: e.REDIS_PORT ?? 6379, password: e.REDIS_PASSWORD, ...common }
   return undefined
+}
+
+/** `host:port,host:port,…` (IPv6 hosts without brackets: the port is after the last colon). */
+function clusterNodes (value: string): Array<{ host: string, port: number }> {
+  const nodes = (list(value) as string[]).map(node => {
+    const at = node.lastIndexOf(':')
+    return { host: node.slice(0, at), port: Number(node.slice(at + 1)) }
+  })
+  if (nodes.length === 0 || nodes.some(n => n.host === '' || !Number.isInteger(n.port) || n.port < 1 || n.port > 65535)) {
+    throw new ConfigError(`Invalid environment variable REDIS_CLUSTER_NODES=${JSON.stringify(value)}: expected host:port,host:port,…`)
+  }
+  return nodes
 }
 
 export type AppConfig = ReturnType<typeof fromEnv>
