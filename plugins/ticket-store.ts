@@ -16,13 +16,13 @@ export interface TicketStoreOptions {
 /**
  * Decorates `store`: the ticket and session store every route talks to,
  * closed with the instance. With Redis, the store's client is also
- * `fastify.redis` (@fastify/redis), which the ticket rate limit counts in.
+ * `fastify.redis` (@fastify/redis) unless the host app registered its own.
  */
 export default fp<TicketStoreOptions>(async (fastify, opts) => {
   const store = opts.store ?? await createStore(fastify.config, fastify.log)
   fastify.decorate('store', store)
   fastify.addHook('onClose', async () => { await store.close() })
   // The store owns the client (closeClient stays false): one owner, one QUIT.
-  if (isRedisStore(store)) await fastify.register(fastifyRedis, { client: store.client })
+  if (isRedisStore(store) && !fastify.hasDecorator('redis')) await fastify.register(fastifyRedis, { client: store.client })
   fastify.log.info({ backend: store.backend }, 'ticket store ready')
 }, { name: 'ticket-store', dependencies: ['config'], fastify: '5.x' })

@@ -18,7 +18,7 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     skipOnError: true,
     errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `Too many ticket requests, retry in ${context.after}`),
     // With Redis the counters live there (one single-key script, Cluster-safe): the limit holds across instances.
-    ...isRedisStore(store) && { redis: fastify.redis, nameSpace: `${store.keyPrefix}rl:` }
+    ...isRedisStore(store) && { redis: store.client, nameSpace: `${store.keyPrefix}rl:` }
   })
 
   fastify.post('/api/websocket/ticket', {
