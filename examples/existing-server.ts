@@ -19,16 +19,17 @@ const ChatMessageSchema = Type.Object({
   to: Type.Optional(Type.String({ minLength: 1, maxLength: 255 }))
 })
 
-const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } })
+const { PORT = '3000', HOST = '127.0.0.1', JWT_SECRET = 'example-secret-change-me', LOG_LEVEL = 'info' } = process.env
+const server = Fastify({ logger: { level: LOG_LEVEL } })
 
 // What the server already had keeps working next to the plugin.
 server.get('/api/rooms', async () => ({ rooms: ['general'] }))
 
 await server.register(wsTicketAuth, {
   config: {
-    jwtSecret: process.env.JWT_SECRET ?? 'example-secret-change-me',
+    jwtSecret: JWT_SECRET,
     chatServerKeys: ['my-chat-server'],
-    port: Number(process.env.PORT ?? 3000),
+    port: Number(PORT),
     maxSessionsPerUser: 5
   },
   messages: [
@@ -44,4 +45,4 @@ await server.register(wsTicketAuth, {
 
 // The plugin's preClose tells every socket `server_shutdown` and closes it 1001: clients reconnect elsewhere.
 closeWithGrace(async () => { await server.close() })
-await server.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' })
+await server.listen({ port: Number(PORT), host: HOST })
