@@ -28,24 +28,29 @@ export interface AppOptions {
   messages?: readonly MessageDefinition<any>[]
   /** Where the built demo page is (default: this package's dist/demo). */
   demoAssetsDir?: string
+  /** Answer unknown routes with the NOT_FOUND envelope (default true); false keeps a host app's own 404 handler. */
+  notFoundHandler?: boolean
 }
 
 /** The whole service as one plugin, registered in dependency order; its decorators reach the host app. */
 export const app = fp(async function wsTicketAuth (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const config = resolveConfig(opts.config)
   await fastify.register(configPlugin, { config })
-  await fastify.register(securityPlugin)
-  await fastify.register(docsPlugin)
   await fastify.register(ticketStorePlugin, { store: opts.store })
   await fastify.register(authPlugin)
   await fastify.register(sessionPlugin)
   await fastify.register(deliveryPlugin)
   await fastify.register(websocketPlugin)
-  await fastify.register(ticketRoute)
-  await fastify.register(sessionsRoute)
-  await fastify.register(wsRoute, { messages: opts.messages })
-  await fastify.register(healthRoute)
-  if (config.demoPage) await fastify.register(demoRoute, { assetsDir: opts.demoAssetsDir })
+  // The HTTP surface in a scope of its own: its Helmet, CORS and error envelope stay off a host app's routes.
+  await fastify.register(async function httpSurface (scope) {
+    await scope.register(securityPlugin, { notFoundHandler: opts.notFoundHandler })
+    await scope.register(docsPlugin)
+    await scope.register(ticketRoute)
+    await scope.register(sessionsRoute)
+    await scope.register(wsRoute, { messages: opts.messages })
+    await scope.register(healthRoute)
+    if (config.demoPage) await scope.register(demoRoute, { assetsDir: opts.demoAssetsDir })
+  })
 }, { name: 'ws-ticket-auth', fastify: '5.x' })
 
 /** pino options: JSON logs with every credential redacted. */

@@ -63,6 +63,22 @@ t.test('library › registered into an existing app with a partial config: its r
   client.close()
 })
 
+t.test('library › a host with its own error and 404 handlers keeps them; the plugin\'s routes keep the protocol\'s envelope', async t => {
+  const host = Fastify()
+  t.teardown(() => host.close())
+  host.setErrorHandler(async (_error, _request, reply) => await reply.code(418).send({ host: 'error' }))
+  host.setNotFoundHandler(async (_request, reply) => await reply.code(404).send({ host: 'not found' }))
+  host.get('/api/fail', async () => { throw new Error('host failure') })
+  await host.register(wsTicketAuth, { config: { jwtSecret: SECRET, chatServerKeys: [KEY] }, notFoundHandler: false })
+  const hostFailure = await host.inject({ method: 'GET', url: '/api/fail' })
+  t.same([hostFailure.statusCode, hostFailure.json()], [418, { host: 'error' }], 'the host\'s routes keep the host\'s error handler')
+  t.equal(hostFailure.headers['content-security-policy'], undefined, 'and are not given the plugin\'s Helmet headers')
+  t.same((await host.inject({ method: 'GET', url: '/nowhere' })).json(), { host: 'not found' })
+  const refused = await host.inject({ method: 'POST', url: '/api/websocket/ticket', payload: { userId: 'alice' } })
+  t.same([refused.statusCode, refused.json().code], [401, 'AUTH_MISSING'], 'the plugin\'s routes answer in the envelope')
+  t.ok(refused.headers['content-security-policy'], 'with Helmet')
+})
+
 t.test('library › sendToUser reaches every socket of a user and sendToSession one, on every instance sharing the store', async t => {
   const store = createMemoryStore()
   const config = { jwtSecret: SECRET, chatServerKeys: [KEY] }
