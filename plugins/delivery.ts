@@ -20,8 +20,10 @@ declare module 'fastify' {
  */
 export default fp(async (fastify) => {
   const { store } = fastify
-  const payload = (message: { type: string }): string =>
-    serialize({ ...message, timestamp: new Date().toISOString() } as { type: string })
+  const payload = (message: { type: string }): string => {
+    const stamped = { ...message, timestamp: new Date().toISOString() }
+    return serialize(stamped)
+  }
 
   fastify.decorate<Send>('sendToUser', async (userId, message) => {
     await store.publish({ kind: 'deliver', userId, payload: payload(message) })

@@ -1,6 +1,8 @@
 import type { ServerMessage } from '../protocol/messages.js'
 import { DEFAULT_BACKOFF, FATAL_CODES, backoffDelay, closeFailure } from './backoff.js'
 import { Listeners } from './emitter.js'
+import { Heartbeat } from './heartbeat.js'
+import { PendingRequests } from './requests.js'
 import { ClientError, fetchTicket } from './ticket.js'
 import type {
   BackoffOptions, ClientFailure, ClientOptions, ClientState, OutgoingClientMessage, StateChange, WebSocketConstructor, WebSocketLike
@@ -8,7 +10,6 @@ import type {
 
 type Success = Extract<ServerMessage, { type: 'authentication_success' }>
 type Timer = ReturnType<typeof setTimeout>
-interface Pending { resolve: (m: any) => void, reject: (e: Error) => void, timer: Timer }
 
 /**
  * One logical connection to the service that survives reconnects: every
@@ -21,8 +22,6 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
   user: Success['user'] | undefined
   /** Why the client stopped, once it is `failed`. */
   failure: ClientFailure | undefined
-  /** Round trip of the last heartbeat, in ms. */
-  rttMs: number | undefined
   private current: ClientState = 'idle'
   private socket: WebSocketLike | undefined
   private success: Success | undefined
@@ -30,11 +29,10 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
   private epoch = 0
   private attempt = 0
   private goingAway = false
-  private awaitingPong = false
   private retryTimer: Timer | undefined
-  private heartbeat: Timer | undefined
+  private readonly heartbeat = new Heartbeat()
   private seq = 0
-  private readonly pending = new Map<string, Pending>()
+  private readonly pending = new PendingRequests()
   private readonly messages = new Listeners<any>()
   private readonly states = new Listeners<StateChange>()
   private readonly WS: WebSocketConstructor
@@ -49,6 +47,11 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
 
   get state (): ClientState {
     return this.current
+  }
+
+  /** Round trip of the last heartbeat, in ms. */
+  get rttMs (): number | undefined {
+    return this.heartbeat.rttMs
   }
 
   /** Start, and resolve on the next successful authentication; rejects when the client fails or is closed first. */
@@ -91,14 +94,10 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
   /** Send a message and resolve with the server's reply or error to it (matched by `id`). */
   request (message: C, timeoutMs = 10_000): Promise<S> {
     const id = message.id ?? `req_${++this.seq}`
-    return new Promise((resolve, reject) => {
-      if (!this.send({ ...message, id })) return reject(new ClientError({ code: 'NOT_CONNECTED', message: `client is ${this.current}` }))
-      const timer = setTimeout(() => {
-        this.pending.delete(id)
-        reject(new ClientError({ code: 'REQUEST_TIMEOUT', message: `no reply to ${id} within ${timeoutMs} ms` }))
-      }, timeoutMs)
-      this.pending.set(id, { resolve, reject, timer })
-    })
+    if (this.current !== 'open') return Promise.reject(new ClientError({ code: 'NOT_CONNECTED', message: `client is ${this.current}` }))
+    const answer = this.pending.wait<S>(id, timeoutMs)
+    this.send({ ...message, id })
+    return answer
   }
 
   /** Close for good (until the next connect()). */
@@ -142,16 +141,8 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
     else if (message.type === 'authentication_success') this.authenticated(message)
     else if (message.type === 'authentication_error') this.lost({ code: message.code, message: message.error })
     else if (message.type === 'server_shutdown') this.goingAway = true
-    else if (message.type === 'heartbeat_pong') {
-      this.awaitingPong = false
-      if (typeof message.pingTime === 'number') this.rttMs = Date.now() - message.pingTime
-    }
-    const waiting = 'id' in message && message.id !== undefined ? this.pending.get(message.id) : undefined
-    if (waiting !== undefined) {
-      clearTimeout(waiting.timer)
-      this.pending.delete((message as { id: string }).id)
-      waiting.resolve(message)
-    }
+    else if (message.type === 'heartbeat_pong') this.heartbeat.pong(message.pingTime)
+    this.pending.settle(message as { id?: string })
     this.messages.emit(message.type, message)
   }
 
@@ -160,15 +151,10 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
     this.success = message
     this.user = message.user
     const every = this.options.heartbeatIntervalMs ?? 25_000
-    this.awaitingPong = false
-    // A pong that does not come back by the next beat means a dead link the socket may not notice for minutes.
-    if (every > 0) {
-      this.heartbeat = setInterval(() => {
-        if (this.awaitingPong) return this.lost({ code: 'HEARTBEAT_TIMEOUT', message: `no heartbeat_pong within ${every} ms` })
-        this.awaitingPong = true
-        this.socket?.send(JSON.stringify({ type: 'heartbeat_ping', timestamp: new Date().toISOString(), pingTime: Date.now() }))
-      }, every)
-    }
+    const socket = this.socket as WebSocketLike
+    this.heartbeat.start(every, frame => { socket.send(frame) }, () => {
+      this.lost({ code: 'HEARTBEAT_TIMEOUT', message: `no heartbeat_pong within ${every} ms` })
+    })
     this.setState({ state: 'open' })
   }
 
@@ -176,12 +162,8 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
   private detach (): WebSocketLike | undefined {
     const socket = this.socket
     this.socket = undefined
-    clearInterval(this.heartbeat)
-    for (const { reject, timer } of this.pending.values()) {
-      clearTimeout(timer)
-      reject(new ClientError({ code: 'DISCONNECTED', message: 'connection lost before the reply' }))
-    }
-    this.pending.clear()
+    this.heartbeat.stop()
+    this.pending.failAll()
     return socket
   }
 

@@ -1,7 +1,7 @@
 import WebSocket from 'ws'
 import type { App } from '../helper.js'
 import { tokenFor } from '../helper.js'
-import { createClient, type Client, type ClientOptions, type StateChange } from '../../src/client/index.js'
+import type { Client, ClientOptions, StateChange } from '../../src/client/index.js'
 
 /** Client options for a listening test app: Node's `ws` as the WebSocket, short backoff. */
 export function clientOptions (app: App, http: string, userId = 'alice', extra: Partial<ClientOptions> = {}): ClientOptions {
@@ -39,5 +39,3 @@ export function track (client: Client<any, any>) {
     })
   }
 }
-
-export { createClient }
