@@ -59,6 +59,7 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
     t.match(await waitStep(page, 'replay'), 'again: authentication_error TICKET_USED', 'the replayed ticket is refused')
 
     // Restart: the page hears server_shutdown, reconnects with a fresh ticket to the new server on the same port.
+    const restartedAt = Date.now()
     await server.close()
     await page.waitForSelector('#log li:has-text("server_shutdown")')
     server = await start()
@@ -66,6 +67,7 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
       (before) => document.querySelector('#state')?.textContent === 'open' && document.querySelector('#session')?.textContent !== before,
       firstSession, { timeout: 15_000 })
     const secondSession = await page.textContent('#session')
+    t.comment(`back open ${Date.now() - restartedAt} ms after the server began closing`)
     t.not(secondSession, firstSession, 'a new session after the restart')
     t.same((await server.store.listSessions('alice')).map(s => s.sessionId), [secondSession], 'held by the new server')
     await page.fill('#message', 'still here')
