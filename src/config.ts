@@ -40,7 +40,8 @@ export const EnvSchema = Type.Object({
   MESSAGE_RATE_LIMIT: Int('Messages per connection per 60 s', 120),
   BODY_LIMIT_BYTES: Int('Largest accepted HTTP body', 16 * 1024),
   MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
-  HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000)
+  HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000),
+  DEMO_PAGE: Bool('Serve the demo chat page at / and its development token route (never when NODE_ENV=production)', true)
 })
 export type Env = Static<typeof EnvSchema>
 
@@ -120,7 +121,8 @@ function fromEnv (e: Env) {
     messageRateLimit: e.MESSAGE_RATE_LIMIT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
-    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    demoPage: e.DEMO_PAGE && !production
   }
 }
 
@@ -156,3 +158,27 @@ function clusterNodes (value: string): Array<{ host: string, port: number }> {
 }
 
 export type AppConfig = ReturnType<typeof fromEnv>
+
+/** Library mode: any part of an AppConfig; what is left out takes loadConfig's defaults. */
+export type ConfigOverrides = Partial<AppConfig>
+
+/**
+ * A configuration for the plugin from a partial one, checked by the same rules
+ * as the environment (production needs a secret and keys) but read from the
+ * caller, never from process.env. The demo page stays off unless asked for.
+ */
+export function resolveConfig (overrides: ConfigOverrides = {}): AppConfig {
+  if (overrides.chatServerKeys?.length === 0) throw new ConfigError('chatServerKeys must list at least one key')
+  const defaults = loadConfig({
+    NODE_ENV: overrides.production === true ? 'production' : 'development',
+    PORT: overrides.port?.toString(),
+    JWT_SECRET: overrides.jwtSecret,
+    JWKS_URL: overrides.jwksUrl,
+    CHAT_SERVER_KEYS: overrides.chatServerKeys?.join(','),
+    DEMO_PAGE: 'false'
+  })
+  // Left-out and undefined fields keep the defaults; the demo page is never served in production.
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined))
+  const config = { ...defaults, ...given }
+  return { ...config, demoPage: config.demoPage && !config.production }
+}

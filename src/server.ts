@@ -20,7 +20,8 @@ async function main (): Promise<void> {
   })
   await fastify.listen({ port: config.port, host: config.host })
   const base = `http://localhost:${(fastify.server.address() as { port: number }).port}`
-  fastify.log.info(`Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend}`)
+  const demo = fastify.config.demoPage ? ` · demo page at ${base}/ (development only)` : ''
+  fastify.log.info(`Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend}${demo}`)
 }
 
 main().catch((err: unknown) => {
