@@ -78,6 +78,15 @@ for (const backend of backends) {
       t.same(listed.json().sessions, [])
     })
 
+    t.test(`${backend.name} › sendToUser and sendToSession on A reach sockets held by B`, async t => {
+      const [onB, ok] = await authenticated(a.app, b.ws, 'erin')
+      t.teardown(() => onB.close())
+      await a.app.sendToUser('erin', { type: 'chat_response', content: 'to erin' })
+      t.match(await onB.next(), { type: 'chat_response', content: 'to erin' })
+      await a.app.sendToSession(ok.sessionId, { type: 'chat_response', content: 'to the session' })
+      t.match(await onB.next(), { type: 'chat_response', content: 'to the session' })
+    })
+
     t.test(`${backend.name} › a socket closed on B leaves no session behind`, async t => {
       const [onB, ok] = await authenticated(a.app, b.ws, 'carol')
       onB.close()
