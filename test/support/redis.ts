@@ -27,8 +27,12 @@ if (REDIS_MISSING !== undefined) {
 }
 
 const children = new Set<ChildProcess>()
-// A crashed test process must not leave servers behind.
-process.on('exit', () => { for (const child of children) child.kill('SIGKILL') })
+// A crashed or killed test process (tap's timeout sends SIGTERM) must not leave servers behind.
+const killAll = (): void => { for (const child of children) { child.kill('SIGCONT'); child.kill('SIGKILL') } }
+process.on('exit', killAll)
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => { killAll(); process.kill(process.pid, signal) })
+}
 
 export async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
