@@ -6,6 +6,7 @@ import {
   AuthHeadersSchema, CREDENTIAL_ERRORS, TICKET_PREFIX, TicketRequestSchema, TicketResponseSchema, errorResponses
 } from '../src/protocol/http.js'
 import { StoreUnavailableError } from '../src/stores/types.js'
+import { isRedisStore } from '../src/stores/redis.js'
 import { ticketDigest } from '../src/ws/authenticate.js'
 
 /** POST /api/websocket/ticket: trade a user JWT and a chat-server key for a single-use ticket. */
@@ -15,7 +16,9 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     global: false,
     // A store outage must answer DATABASE_ERROR from the store below, not a 500 from the limiter.
     skipOnError: true,
-    errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `Too many ticket requests, retry in ${context.after}`)
+    errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `Too many ticket requests, retry in ${context.after}`),
+    // With Redis the counters live there (one single-key script, Cluster-safe): the limit holds across instances.
+    ...isRedisStore(store) && { redis: store.client, nameSpace: `${store.keyPrefix}rl:` }
   })
 
   fastify.post('/api/websocket/ticket', {

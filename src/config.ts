@@ -28,7 +28,10 @@ export const EnvSchema = Type.Object({
   REDIS_URL: Str('Use Redis (redis://…); without it the store is in-process memory'),
   REDIS_HOST: Str('Redis host, when REDIS_URL is not set'),
   REDIS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Redis port, with REDIS_HOST (default 6379)' })),
-  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST'),
+  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST or REDIS_CLUSTER_NODES'),
+  REDIS_CLUSTER_NODES: Str('Use Redis Cluster: comma-separated host:port startup nodes (takes precedence over REDIS_URL)'),
+  REDIS_KEY_PREFIX: Type.String({ default: 'wsauth:', description: 'Prefix of every Redis key (and rate-limit key) this service writes' }),
+  REDIS_COMMAND_TIMEOUT_MS: Int('Longest wait for one Redis reply before the request fails with 503 / AUTH_ERROR', 2000, 50, 60_000),
   ALLOWED_ORIGINS: Str('Comma-separated CORS and WebSocket Origin allow-list'),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info', description: 'pino level' }),
   ENABLE_METRICS: Bool('Prometheus text at GET /metrics'),
@@ -38,6 +41,7 @@ export const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Int('Largest accepted HTTP body', 16 * 1024),
   MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
   HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000),
+  DEMO_PAGE: Bool('Serve the demo chat page at / and its development token route (never when NODE_ENV=production)', true),
   SHUTDOWN_TIMEOUT_MS: Int('On SIGTERM/SIGINT: time to drain sockets and requests before the process is killed', 10_000),
   METRICS_TOKEN: Str('Bearer token GET /metrics requires (open when unset)'),
   JWKS_REFETCH_INTERVAL_MS: Int('Least time between two JWKS fetches caused by an unknown `kid`', 30_000, 0),
@@ -122,6 +126,7 @@ function fromEnv (e: Env) {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    demoPage: e.DEMO_PAGE && !production,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
     jwksRefetchIntervalMs: e.JWKS_REFETCH_INTERVAL_MS,
@@ -129,10 +134,59 @@ function fromEnv (e: Env) {
   }
 }
 
-function redisOptions (e: Env): { url?: string, host?: string, port?: number, password?: string } | undefined {
-  if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL }
-  if (e.REDIS_HOST !== undefined) return { host: e.REDIS_HOST, port: e.REDIS_PORT ?? 6379, password: e.REDIS_PASSWORD }
+export interface RedisConfig {
+  url?: string
+  host?: string
+  port?: number
+  password?: string
+  /** Set: a Redis Cluster reached through these startup nodes. */
+  clusterNodes?: Array<{ host: string, port: number }>
+  keyPrefix: string
+  commandTimeoutMs: number
+}
+
+function redisOptions (e: Env): RedisConfig | undefined {
+  const common = { keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS }
+  if (e.REDIS_CLUSTER_NODES !== undefined) return { clusterNodes: clusterNodes(e.REDIS_CLUSTER_NODES), password: e.REDIS_PASSWORD, ...common }
+  if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL, ...common }
+  if (e.REDIS_HOST !== undefined) return { host: e.REDIS_HOST, port: e.REDIS_PORT ?? 6379, password: e.REDIS_PASSWORD, ...common }
   return undefined
 }
 
+/** `host:port,host:port,…` (IPv6 hosts without brackets: the port is after the last colon). */
+function clusterNodes (value: string): Array<{ host: string, port: number }> {
+  const nodes = (list(value) as string[]).map(node => {
+    const at = node.lastIndexOf(':')
+    return { host: node.slice(0, at), port: Number(node.slice(at + 1)) }
+  })
+  if (nodes.length === 0 || nodes.some(n => n.host === '' || !Number.isInteger(n.port) || n.port < 1 || n.port > 65535)) {
+    throw new ConfigError(`Invalid environment variable REDIS_CLUSTER_NODES=${JSON.stringify(value)}: expected host:port,host:port,…`)
+  }
+  return nodes
+}
+
 export type AppConfig = ReturnType<typeof fromEnv>
+
+/** Library mode: any part of an AppConfig; what is left out takes loadConfig's defaults. */
+export type ConfigOverrides = Partial<AppConfig>
+
+/**
+ * A configuration for the plugin from a partial one, checked by the same rules
+ * as the environment (production needs a secret and keys) but read from the
+ * caller, never from process.env. The demo page stays off unless asked for.
+ */
+export function resolveConfig (overrides: ConfigOverrides = {}): AppConfig {
+  if (overrides.chatServerKeys?.length === 0) throw new ConfigError('chatServerKeys must list at least one key')
+  const defaults = loadConfig({
+    NODE_ENV: overrides.production === true ? 'production' : 'development',
+    PORT: overrides.port?.toString(),
+    JWT_SECRET: overrides.jwtSecret,
+    JWKS_URL: overrides.jwksUrl,
+    CHAT_SERVER_KEYS: overrides.chatServerKeys?.join(','),
+    DEMO_PAGE: 'false'
+  })
+  // Left-out and undefined fields keep the defaults; the demo page is never served in production.
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined))
+  const config = { ...defaults, ...given }
+  return { ...config, demoPage: config.demoPage && !config.production }
+}

@@ -11,7 +11,8 @@ async function main (): Promise<void> {
   // Past the delay close-with-grace exits 1: the drain (sockets, requests, sessions, store) must fit in it.
   closeWithGrace({ delay: config.shutdownTimeoutMs, logger: fastify.log }, closeHandler(fastify))
   const base = `http://localhost:${(fastify.server.address() as { port: number }).port}`
-  fastify.log.info(`Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend}`)
+  const demo = fastify.config.demoPage ? ` · demo page at ${base}/ (development only)` : ''
+  fastify.log.info(`Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend}${demo}`)
 }
 
 main().catch((err: unknown) => {

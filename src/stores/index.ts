@@ -1,14 +1,17 @@
 import type { AppConfig } from '../config.js'
 import { createMemoryStore } from './memory.js'
+import { createRedisClient, type StoreLogger } from './redis-client.js'
+import { createRedisStore } from './redis.js'
 import type { Store } from './types.js'
 
 export * from './types.js'
 export { createMemoryStore } from './memory.js'
+export { createRedisStore, isRedisStore, type RedisStore } from './redis.js'
 
 /** The store the configuration asks for: memory unless a shared backend is configured. */
-export async function createStore (config: AppConfig): Promise<Store> {
+export async function createStore (config: AppConfig, log?: StoreLogger): Promise<Store> {
   if (config.redis !== undefined) {
-    throw new Error('REDIS_URL is set, but the Redis store is not available in this build')
+    return await createRedisStore(createRedisClient(config.redis), { keyPrefix: config.redis.keyPrefix, log })
   }
   return createMemoryStore()
 }

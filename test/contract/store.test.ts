@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import { createMemoryStore } from '../../src/stores/memory.js'
+import { REDIS_MISSING, redisCluster, redisStoreFrom, redisUrl } from '../support/redis.js'
 import type { Store, TicketRecord } from '../../src/stores/types.js'
 
 /**
@@ -8,10 +9,12 @@ import type { Store, TicketRecord } from '../../src/stores/types.js'
  * (or in process) and says how to dispose of it. Backends that need a server
  * add themselves here.
  */
-interface Backend { name: string, make: (t: Test) => Promise<Store> }
+interface Backend { name: string, make: (t: Test) => Promise<Store>, skip?: string }
 
 const backends: Backend[] = [
-  { name: 'memory', make: async () => createMemoryStore() }
+  { name: 'memory', make: async () => createMemoryStore() },
+  { name: 'redis', skip: REDIS_MISSING, make: async t => await redisStoreFrom(t, { REDIS_URL: await redisUrl(t) }) },
+  { name: 'redis cluster', skip: REDIS_MISSING, make: async t => await redisStoreFrom(t, { REDIS_CLUSTER_NODES: await redisCluster(t) }) }
 ]
 
 const digest = (): string => randomBytes(32).toString('hex')
@@ -32,7 +35,7 @@ const session = (userId = 'alice', sessionId = `session_${randomBytes(16).toStri
 })
 
 for (const backend of backends) {
-  t.test(`store contract › ${backend.name}`, async t => {
+  t.test(`store contract › ${backend.name}`, { skip: backend.skip }, async t => {
     const store = await backend.make(t)
     t.teardown(() => store.close())
 
