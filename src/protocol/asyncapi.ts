@@ -5,6 +5,8 @@ import { ClientMessageSchema, ServerMessageSchemas, messageType } from './messag
 /** What the server answers to each client message (errors aside, which any message may get). */
 const REPLIES: Record<string, string[]> = {
   ticket_authenticate: ['authentication_success', 'authentication_error'],
+  // Deprecated; accepted only with LEGACY_TOKEN_AUTH=true.
+  authenticate: ['authentication_success', 'authentication_error'],
   chat_message: ['chat_response'],
   configure_tools: ['tools_configured'],
   heartbeat_ping: ['heartbeat_pong']
