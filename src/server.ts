@@ -11,8 +11,8 @@ async function main (): Promise<void> {
   // Past the delay close-with-grace exits 1: the drain (sockets, requests, sessions, store) must fit in it.
   closeWithGrace({ delay: config.shutdownTimeoutMs, logger: fastify.log }, closeHandler(fastify))
   const base = `http://localhost:${(fastify.server.address() as { port: number }).port}`
-  const demo = fastify.config.demoPage ? ` · demo page at ${base}/ (development only)` : ''
-  fastify.log.info(`Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend}${demo}`)
+  fastify.log.info({ demoPage: fastify.config.demoPage },
+    `Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend} · demo page (development only, DEMO_PAGE): ${base}/`)
 }
 
 main().catch((err: unknown) => {
