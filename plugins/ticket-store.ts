@@ -14,7 +14,7 @@ export interface TicketStoreOptions {
 
 /** Decorates `store`: the ticket and session store every route talks to, closed with the instance. */
 export default fp<TicketStoreOptions>(async (fastify, opts) => {
-  const store = opts.store ?? await createStore(fastify.config)
+  const store = opts.store ?? await createStore(fastify.config, fastify.log)
   fastify.decorate('store', store)
   fastify.addHook('onClose', async () => { await store.close() })
   fastify.log.info({ backend: store.backend }, 'ticket store ready')

@@ -15,6 +15,8 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     global: false,
     // A store outage must answer DATABASE_ERROR from the store below, not a 500 from the limiter.
     skipOnError: true,
+    // A shared store keeps the count across instances; otherwise the limiter counts in process.
+    store: store.rateLimitStore?.(),
     errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `Too many ticket requests, retry in ${context.after}`)
   })
 
