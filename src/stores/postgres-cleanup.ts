@@ -1,4 +1,4 @@
-import { setInterval } from 'node:timers/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
 import { EXPIRED_TICKET_MEMORY_MS, type StoreLogger } from './types.js'
 
@@ -74,21 +74,18 @@ export function createCleanup (pool: pg.Pool, log: StoreLogger, opts: CleanupOpt
     return total
   }
 
-  /** Runs until stop(); a run is awaited before the next tick is taken, so runs never overlap. */
-  async function loop (): Promise<void> {
-    const ticks = setInterval(opts.cleanupIntervalMs ?? 60_000, undefined, { signal: stop.signal, ref: false })
-    try {
-      for await (const _ of ticks) {
-        await cleanup().catch((err: unknown) => { log.warn({ err }, 'PostgreSQL cleanup failed; retrying next interval') })
-      }
-    } catch {
-      // Aborted by stop().
+  /** Runs until stop() aborts the wait; a run ends before the next wait starts, so runs never overlap. */
+  async function loop (): Promise<never> {
+    for (;;) {
+      await sleep(opts.cleanupIntervalMs ?? 60_000, undefined, { signal: stop.signal, ref: false })
+      await cleanup().catch((err: unknown) => { log.warn({ err }, 'PostgreSQL cleanup failed; retrying next interval') })
     }
   }
 
   return {
     cleanup,
-    start: () => { void loop() },
+    // The loop only ends by stop()'s AbortError.
+    start: () => { loop().catch(() => undefined) },
     stop: () => { stop.abort() }
   }
 }

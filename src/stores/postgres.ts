@@ -1,3 +1,4 @@
+import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import { createCleanup, type CleanupCounts, type CleanupOptions } from './postgres-cleanup.js'
 import { createEventBus } from './postgres-events.js'
 import { migrate } from './postgres-migrate.js'
@@ -64,6 +65,7 @@ export interface PostgresStore extends Store {
   backend: 'postgres'
   /** Run the cleanup job once now (it also runs on its interval); undefined when another instance holds the lock. */
   cleanup: () => Promise<CleanupCounts | undefined>
+  rateLimitStore: () => FastifyRateLimitStoreCtor
 }
 
 /**

@@ -101,6 +101,16 @@ t.test('PostgreSQL store', { skip: postgres.skip }, async t => {
     t.equal((await store.listSessions('hal')).length, 3)
   })
 
+  t.test('a store without a logger survives its connections being killed', async t => {
+    const quiet = await createPostgresStore({ url, queryTimeoutMs: 1000 })
+    t.teardown(() => quiet.close())
+    await quiet.ping()
+    await sql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ws-ticket-auth' AND pid <> pg_backend_pid()")
+    let up = false
+    for (let i = 0; i < 100 && !up; i++) up = await new Promise(resolve => setTimeout(resolve, 50)).then(() => quiet.ping()).then(() => true, () => false)
+    t.ok(up, 'ping answers again')
+  })
+
   t.test('every failure is a StoreUnavailableError', async t => {
     const closed = await createPostgresStore({ url })
     await closed.close()
