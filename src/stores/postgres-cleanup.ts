@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
+import { ignore, withClient } from './postgres-pool.js'
 import { EXPIRED_TICKET_MEMORY_MS, type StoreLogger } from './types.js'
 
 /** Session-level advisory lock: one instance cleans at a time, the others skip their turn. */
@@ -44,24 +45,17 @@ export function createCleanup (pool: pg.Pool, log: StoreLogger, opts: CleanupOpt
 
   /** One run; undefined when another instance holds the lock. */
   async function cleanup (): Promise<CleanupCounts | undefined> {
-    const client = await pool.connect()
-    try {
+    return await withClient(pool, async (client) => {
       const [{ locked }] = (await client.query('SELECT pg_try_advisory_lock($1) AS locked', [CLEANUP_LOCK])).rows
-      let counts: CleanupCounts | undefined
-      if (locked === true) {
-        counts = { tickets: 0, sessions: 0, rateLimits: 0, events: 0 }
-        for (const table of Object.keys(DELETES) as Array<keyof typeof DELETES>) {
-          counts[table] = await drain(client, DELETES[table])
-        }
-        await client.query('SELECT pg_advisory_unlock($1)', [CLEANUP_LOCK])
+      if (locked !== true) return undefined
+      const counts = { tickets: 0, sessions: 0, rateLimits: 0, events: 0 }
+      for (const table of Object.keys(DELETES) as Array<keyof typeof DELETES>) {
+        counts[table] = await drain(client, DELETES[table])
       }
-      client.release()
+      // On failure the connection is dropped instead, which releases the lock too.
+      await client.query('SELECT pg_advisory_unlock($1)', [CLEANUP_LOCK])
       return counts
-    } catch (err) {
-      // A dropped connection also drops the lock; a live one must not go back to the pool holding it.
-      client.release(true)
-      throw err
-    }
+    })
   }
 
   async function drain (client: pg.PoolClient, sql: string): Promise<number> {
@@ -85,7 +79,7 @@ export function createCleanup (pool: pg.Pool, log: StoreLogger, opts: CleanupOpt
   return {
     cleanup,
     // The loop only ends by stop()'s AbortError.
-    start: () => { loop().catch(() => undefined) },
+    start: () => { loop().catch(ignore) },
     stop: () => { stop.abort() }
   }
 }

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import type pg from 'pg'
+import { withClient } from './postgres-pool.js'
 
 /** Where the versioned `NNN_name.sql` files live (copied next to the compiled file by `npm run build`). */
 export const MIGRATIONS_DIR = new URL('./postgres-migrations/', import.meta.url)
@@ -16,8 +17,7 @@ const FILE = /^(\d+)_([\w-]+)\.sql$/
  */
 export async function migrate (pool: pg.Pool, dir: URL = MIGRATIONS_DIR): Promise<number[]> {
   const files = (await readdir(dir)).filter(f => FILE.test(f)).sort()
-  const client = await pool.connect()
-  try {
+  return await withClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
     await client.query(`CREATE TABLE IF NOT EXISTS websocket_schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`)
@@ -34,12 +34,8 @@ export async function migrate (pool: pg.Pool, dir: URL = MIGRATIONS_DIR): Promis
       await client.query('COMMIT')
       applied.push(Number(version))
     }
+    // On failure the connection is dropped instead: that rolls back the open migration and frees the lock.
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK])
-    client.release()
     return applied
-  } catch (err) {
-    // Dropping the connection rolls back an open migration and releases the lock, whatever failed.
-    client.release(true)
-    throw err
-  }
+  })
 }

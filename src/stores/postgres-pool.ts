@@ -41,3 +41,27 @@ export async function run<Row extends pg.QueryResultRow = any> (pool: pg.Pool, t
     throw new StoreUnavailableError('PostgreSQL request failed', { cause: err })
   }
 }
+
+/** Swallows what is reported elsewhere (a failing statement, a stop's AbortError). */
+export const ignore = (): undefined => undefined
+
+/**
+ * Run a multi-statement job on one pooled connection. A failed job's connection is destroyed,
+ * not reused, so an open transaction or a session-level advisory lock never returns to the pool.
+ */
+export async function withClient<T> (pool: pg.Pool, job: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  // The pool listens for errors only on idle connections: a server shutdown between two
+  // statements would be an uncaught 'error'. The next statement reports it instead.
+  client.on('error', ignore)
+  try {
+    const result = await job(client)
+    client.release()
+    return result
+  } catch (err) {
+    client.release(true)
+    throw err
+  } finally {
+    client.off('error', ignore)
+  }
+}

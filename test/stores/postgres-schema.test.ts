@@ -11,6 +11,7 @@ import { postgresForTests, sql } from '../support/postgres.js'
 const postgres = await postgresForTests()
 const { createPostgresStore } = postgres.skip === false ? await import('../../src/stores/postgres.js') : {} as never
 const { migrate } = postgres.skip === false ? await import('../../src/stores/postgres-migrate.js') : {} as never
+const { withClient } = postgres.skip === false ? await import('../../src/stores/postgres-pool.js') : {} as never
 
 const digest = (): string => randomBytes(32).toString('hex')
 const sessionId = (): string => `session_${randomBytes(16).toString('hex')}`
@@ -109,6 +110,19 @@ t.test('PostgreSQL store', { skip: postgres.skip }, async t => {
     let up = false
     for (let i = 0; i < 100 && !up; i++) up = await new Promise(resolve => setTimeout(resolve, 50)).then(() => quiet.ping()).then(() => true, () => false)
     t.ok(up, 'ping answers again')
+  })
+
+  t.test('a connection killed between two statements of a job fails the job, not the process', async t => {
+    const pool = new pg.Pool({ connectionString: url })
+    t.teardown(() => pool.end())
+    const job = withClient(pool, async (client) => {
+      const [{ pid }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows
+      await sql(url, 'SELECT pg_terminate_backend($1)', [pid])
+      await new Promise(resolve => setTimeout(resolve, 200)) // the FATAL arrives while no statement runs
+      await client.query('SELECT 1')
+    })
+    await t.rejects(job, /not queryable/)
+    t.equal(pool.totalCount, 0, 'the broken connection was destroyed, not pooled')
   })
 
   t.test('every failure is a StoreUnavailableError', async t => {
