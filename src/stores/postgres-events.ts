@@ -12,10 +12,11 @@ const RETRY_MAX_MS = 2000
 /**
  * Cross-instance events over LISTEN/NOTIFY. One dedicated connection (outside the pool,
  * which hands connections to anyone) listens; when it drops it reconnects with backoff
- * and LISTENs again. Notifications sent while it is away are lost: PostgreSQL keeps no
- * backlog for a listener that is not connected.
+ * and LISTENs again. PostgreSQL keeps no backlog for a listener that is away, so after
+ * each LISTEN `catchUp` reconstructs what matters (revocations) from the tables; only
+ * then does the bus count as listening.
  */
-export function createEventBus (pool: pg.Pool, config: pg.ClientConfig, log: StoreLogger) {
+export function createEventBus (pool: pg.Pool, config: pg.ClientConfig, log: StoreLogger, catchUp: (emit: (event: StoreEvent) => void) => Promise<void>) {
   const events = new EventEmitter()
   let listening = false
   let closed = false
@@ -53,6 +54,8 @@ export function createEventBus (pool: pg.Pool, config: pg.ClientConfig, log: Sto
     try {
       await current.connect()
       await current.query(`LISTEN ${CHANNEL}`)
+      // Listening from here on; what was missed before is recovered from the tables.
+      await catchUp(event => events.emit('event', event))
     } catch (err) {
       // Ending a half-open client emits 'end' too, so a failed LISTEN is retried like a failed connect.
       // Not awaited: after a failed connect the 'end' it would wait for may already be past.

@@ -56,12 +56,12 @@ export async function withClient<T> (pool: pg.Pool, job: (client: pg.PoolClient)
   client.on('error', ignore)
   try {
     const result = await job(client)
+    client.off('error', ignore)
     client.release()
     return result
   } catch (err) {
+    // Destroyed with the listener still on: late errors of the dying connection stay swallowed.
     client.release(true)
     throw err
-  } finally {
-    client.off('error', ignore)
   }
 }

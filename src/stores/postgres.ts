@@ -4,6 +4,7 @@ import { createEventBus } from './postgres-events.js'
 import { migrate } from './postgres-migrate.js'
 import { clientConfig, createPool, run, type PostgresConnectionOptions } from './postgres-pool.js'
 import { postgresRateLimitStore } from './postgres-rate-limit.js'
+import { sessionOf, ticketOf } from './postgres-rows.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
   type ConsumeResult, type SessionRecord, type Store, type StoreLogger, type TicketRecord
@@ -34,31 +35,6 @@ const CONSUME = `WITH hit AS (
 
 const SESSION_COLUMNS = 'session_id, user_id, entity_id, entity_type, chat_server_key, authenticated_at'
 
-/** Optional columns come back as null: leave them out, as the other stores do. */
-const compact = <T>(record: Record<string, unknown>): T =>
-  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null)) as T
-
-const ticketOf = (row: Record<string, any>): TicketRecord => compact({
-  userId: row.user_id,
-  entityId: row.entity_id,
-  entityType: row.entity_type,
-  providerResId: row.provider_res_id,
-  chatServerKey: row.chat_server_key,
-  clientIp: row.client_ip,
-  userAgent: row.user_agent,
-  createdAt: (row.created_at as Date).getTime(),
-  expiresAt: (row.expires_at as Date).getTime()
-})
-
-const sessionOf = (row: Record<string, any>): SessionRecord => compact({
-  sessionId: row.session_id,
-  userId: row.user_id,
-  entityId: row.entity_id,
-  entityType: row.entity_type,
-  chatServerKey: row.chat_server_key,
-  authenticatedAt: (row.authenticated_at as Date).toISOString()
-})
-
 const hash = (digest: string): Buffer => Buffer.from(digest, 'hex')
 
 export interface PostgresStore extends Store {
@@ -76,7 +52,18 @@ export interface PostgresStore extends Store {
 export async function createPostgresStore (opts: PostgresStoreOptions): Promise<PostgresStore> {
   const log = opts.log ?? { warn: () => undefined }
   const pool = createPool(opts, log)
-  const events = createEventBus(pool, clientConfig(opts), log)
+  // Sessions created through this instance (so their sockets are here) and not removed yet.
+  const local = new Set<string>()
+  const events = createEventBus(pool, clientConfig(opts), log, async (emit) => {
+    // A revocation sent while this instance was not listening: its record is gone, the socket is still here.
+    const ids = [...local]
+    const rows = await run(pool, 'SELECT session_id FROM websocket_sessions WHERE session_id = ANY($1)', [ids])
+    const present = new Set(rows.map(row => row.session_id))
+    for (const id of ids.filter(id => !present.has(id))) {
+      local.delete(id)
+      emit({ kind: 'revoke', sessionId: id })
+    }
+  })
   const cleanup = createCleanup(pool, log, opts)
   const q = async (text: string, values?: unknown[]) => await run(pool, text, values)
 
@@ -102,6 +89,7 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
       const [row] = await q('SELECT websocket_create_session($1, $2, $3, $4, $5, $6, $7, $8) AS created', [
         s.sessionId, s.userId, s.entityId, s.entityType, s.chatServerKey, s.authenticatedAt, ttlSeconds, maxPerUser
       ])
+      if (row.created === true) local.add(s.sessionId)
       return row.created
     },
 
@@ -111,6 +99,7 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
     },
 
     async removeSession (sessionId: string): Promise<boolean> {
+      local.delete(sessionId)
       const rows = await q('DELETE FROM websocket_sessions WHERE session_id = $1 RETURNING expires_at > now() AS live', [sessionId])
       return rows[0]?.live === true
     },
@@ -143,7 +132,7 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
     await events.start()
   } catch (err) {
     await store.close()
-    throw new StoreUnavailableError('PostgreSQL store could not start', { cause: err })
+    throw new StoreUnavailableError(`PostgreSQL store could not start: ${(err as Error).message}`, { cause: err })
   }
   cleanup.start()
   return store

@@ -149,4 +149,16 @@ t.test('PostgreSQL events', { skip: postgres.skip }, async t => {
     t.ok(await eventually(async () => received.some(e => e.sessionId === 'session_reconnected')))
     t.ok(warnings.includes('PostgreSQL LISTEN connection failed; reconnecting'))
   })
+
+  t.test('a revocation missed while not listening is recovered on reconnect', async t => {
+    const [kept, revoked, closed] = [session(), session(), session()]
+    for (const s of [kept, revoked, closed]) t.equal(await b.createSession(s, 60, 10), true)
+    await b.removeSession(closed.sessionId) // its socket closed on b: nothing to revoke
+    // Removed by another instance while b's LISTEN connection was away: no NOTIFY reached b.
+    await sql(url, 'DELETE FROM websocket_sessions WHERE session_id = $1', [revoked.sessionId])
+    received.length = 0
+    await sql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN websocket_events'")
+    t.ok(await eventually(async () => received.length > 0 && await b.ping().then(() => true, () => false)))
+    t.same(received, [{ kind: 'revoke', sessionId: revoked.sessionId }], 'only the session that vanished is revoked')
+  })
 })
