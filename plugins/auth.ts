@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../src/protocol/errors.js'
+import { DEV_JWT_SECRET } from '../src/config.js'
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -25,6 +26,7 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 /** Decorates `authenticate`: the credential check shared by the ticket and session routes. */
 export default fp(async (fastify) => {
   const { config } = fastify
+  if (config.jwtSecret === DEV_JWT_SECRET) fastify.log.warn('JWT_SECRET is not set: using the development secret (never in production)')
   await fastify.register(fastifyJwt, {
     secret: config.jwtSecret as string,
     // Pinned: `none` and every other algorithm are refused.

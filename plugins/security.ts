@@ -17,8 +17,6 @@ function codeOf (error: FastifyError): HttpErrorCode {
   if (error.validation !== undefined) return 'VALIDATION_ERROR'
   const known = FASTIFY_CODES[error.code]
   if (known !== undefined) return known
-  if (error instanceof SyntaxError && error.statusCode === 400) return 'INVALID_JSON'
-  if (error.statusCode === 429) return 'RATE_LIMITED'
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return 'BAD_REQUEST'
   return 'INTERNAL_ERROR'
 }

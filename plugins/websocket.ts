@@ -13,10 +13,9 @@ export default fp(async (fastify) => {
   const { config } = fastify
   await fastify.register(websocket, {
     options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: true },
-    errorHandler (error, socket, request) {
-      // Protocol errors (an oversized frame: 1009) are already closing with their code; keep that frame.
+    errorHandler (error, _socket, request) {
+      // ws closes the socket itself after an error (an oversized frame closes 1009): terminating here would drop that frame.
       request.log.debug({ err: error }, 'websocket error')
-      if (socket.readyState === socket.OPEN) socket.terminate()
     },
     preClose (done) {
       const shutdown = serialize({ type: 'server_shutdown', timestamp: new Date().toISOString() })

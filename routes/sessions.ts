@@ -15,6 +15,12 @@ function storeError (err: unknown): never {
 const sessionsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
   const { store } = fastify
   fastify.addHook('onRequest', fastify.authenticate)
+  // These routes take no body; clients that send `Content-Type: application/json` on a DELETE anyway are not refused.
+  fastify.removeContentTypeParser('application/json')
+  fastify.addContentTypeParser('application/json', (_request, payload, done) => {
+    payload.resume()
+    done(null, undefined)
+  })
 
   fastify.get('/api/websocket/sessions', {
     schema: {

@@ -35,7 +35,7 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
       const ip = request.ip
       openPerIp.set(ip, (openPerIp.get(ip) ?? 0) + 1)
       socket.on('close', () => {
-        const left = (openPerIp.get(ip) ?? 1) - 1
+        const left = (openPerIp.get(ip) as number) - 1
         if (left === 0) openPerIp.delete(ip)
         else openPerIp.set(ip, left)
       })

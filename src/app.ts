@@ -5,6 +5,7 @@ import type { AppConfig } from './config.js'
 import type { Store } from './stores/types.js'
 import type { MessageDefinition } from './ws/handlers.js'
 import configPlugin from '../plugins/config.js'
+import { sendError } from '../plugins/security.js'
 import securityPlugin from '../plugins/security.js'
 import ticketStorePlugin from '../plugins/ticket-store.js'
 import authPlugin from '../plugins/auth.js'
@@ -58,6 +59,8 @@ export async function buildApp (opts: AppOptions, fastifyOptions: FastifyServerO
     bodyLimit: opts.config.bodyLimitBytes,
     // Bodies are JSON or refused (415); text/plain is not a way in.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // A URL Fastify cannot decode never reaches the router: answer it in the envelope too.
+    frameworkErrors: (_error, _request, reply) => { sendError(reply, 'BAD_REQUEST', 'Malformed URL') },
     ...fastifyOptions
   }).withTypeProvider<TypeBoxTypeProvider>()
   fastify.removeContentTypeParser('text/plain')

@@ -19,7 +19,7 @@ export const EnvSchema = Type.Object({
   TICKET_BIND_IP: Bool('Refuse redemption from another client IP (IP_MISMATCH)'),
   TRUST_PROXY: Bool('Trust X-Forwarded-For from a proxy in front of the service'),
   CHAT_SERVER_KEYS: Str('Comma-separated allow-list of chat server keys (UD21,Host,Reserve outside production)'),
-  TICKET_TTL_SECONDS: Type.Optional(Int('Ticket lifetime in seconds (default 7200)', 7200)),
+  TICKET_TTL_SECONDS: Type.Optional(Type.Integer({ minimum: 1, description: 'Ticket lifetime in seconds (default 7200)' })),
   TICKET_EXPIRY_HOURS: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Ticket lifetime in hours; TICKET_TTL_SECONDS wins' })),
   AUTH_TIMEOUT_MS: Int('Time a new connection has to authenticate', 30_000),
   SESSION_TTL_SECONDS: Int('Session record lifetime', 86_400),
@@ -27,7 +27,7 @@ export const EnvSchema = Type.Object({
   RATE_WINDOW_MINUTES: Type.Number({ default: 1, exclusiveMinimum: 0, description: 'Ticket rate window in minutes' }),
   REDIS_URL: Str('Use Redis (redis://…); without it the store is in-process memory'),
   REDIS_HOST: Str('Redis host, when REDIS_URL is not set'),
-  REDIS_PORT: Type.Optional(Int('Redis port, with REDIS_HOST', 6379, 1, 65535)),
+  REDIS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Redis port, with REDIS_HOST (default 6379)' })),
   REDIS_PASSWORD: Str('Redis password, with REDIS_HOST'),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'Use PostgreSQL (postgres://user:pass@host:5432/db)' })),
   STORE: Type.Optional(Type.Union(['memory', 'redis', 'postgres'].map(s => Type.Literal(s)), { description: 'The store to use when more than one is configured' })),
@@ -58,17 +58,27 @@ export class ConfigError extends Error {
   }
 }
 
+const BOOLEANS: Record<string, boolean> = { true: true, 1: true, yes: true, on: true, false: false, 0: false, no: false, off: false }
+const NUMBER = /^-?\d+(\.\d+)?$/
+
+/** A variable's text as its schema's type; text that does not convert stays text and fails the check. */
+function convert (type: unknown, value: string): unknown {
+  if ((type === 'integer' || type === 'number') && NUMBER.test(value)) return Number(value)
+  if (type === 'boolean') return BOOLEANS[value.toLowerCase()] ?? value
+  return value
+}
+
 const list = (value: string | undefined): string[] | undefined =>
   value?.split(',').map(s => s.trim()).filter(s => s !== '')
 
 /** Read, default and check the environment; throws ConfigError naming the variable at fault. */
 export function loadConfig (env: Record<string, string | undefined> = process.env) {
   const raw: Record<string, unknown> = {}
-  for (const key of Object.keys(EnvSchema.properties)) {
+  for (const [key, schema] of Object.entries(EnvSchema.properties)) {
     const value = env[key]?.trim()
-    if (value !== undefined && value !== '') raw[key] = value
+    if (value !== undefined && value !== '') raw[key] = convert(schema.type, value)
   }
-  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw))
+  const converted = Value.Default(EnvSchema, raw)
   const error = Value.Errors(EnvSchema, converted).First()
   if (error !== undefined) {
     const name = error.path.split('/')[1]

@@ -99,7 +99,7 @@ export class Client {
   }
 
   close (): void {
-    this.socket.close()
+    this.socket.close(1000)
   }
 }
 

@@ -1,9 +1,13 @@
 import fastJson from 'fast-json-stringify'
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
-import type { TSchema } from '@sinclair/typebox'
+import { FormatRegistry, type TSchema } from '@sinclair/typebox'
 import { ServerMessageSchemas, messageType, type ServerMessage } from './messages.js'
 
 type Serializer = (msg: unknown) => string
+
+// TypeBox's compiler knows no formats by itself; frames use the same ISO 8601 rule as the HTTP schemas.
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i
+FormatRegistry.Set('date-time', value => ISO_8601.test(value) && !Number.isNaN(Date.parse(value)))
 
 /** One compiled serializer per server message type, built once at module load. */
 const serializers = new Map<string, Serializer>(
@@ -26,5 +30,5 @@ export function firstError (check: TypeCheck<TSchema>, value: unknown): string {
   const error = check.Errors(value).First()
   /* c8 ignore next -- only called after Check() failed, so an error exists */
   if (error === undefined) return 'invalid message'
-  return `${error.path === '' ? '/' : error.path}: ${error.message}`
+  return `${error.path} ${error.message}`
 }

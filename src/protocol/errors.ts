@@ -70,9 +70,9 @@ export class AppError extends Error {
   readonly statusCode: number
 
   constructor (code: HttpErrorCode, message?: string) {
-    const entry: ErrorEntry = ERRORS[code]
+    const entry = ERRORS[code]
     super(message ?? entry.text)
     this.code = code
-    this.statusCode = entry.status ?? 500
+    this.statusCode = entry.status
   }
 }

@@ -64,7 +64,8 @@ export function ErrorResponseSchema (codes: readonly HttpErrorCode[]): TSchema {
   return Type.Object({
     success: Type.Literal(false),
     error: Type.String(),
-    code: Type.Union(codes.map(c => Type.Literal(c)))
+    // An enum, not a union of literals: the serializer must never refuse an error body, and /docs still lists the codes.
+    code: Type.Unsafe<HttpErrorCode>({ type: 'string', enum: [...codes] })
   }, { description: codes.map(c => `\`${c}\`: ${ERRORS[c].text}`).join('; ') })
 }
 export interface ErrorResponse { success: false, error: string, code: HttpErrorCode }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { compileChecker } from '../protocol/codec.js'
+import { compileChecker, firstError } from '../protocol/codec.js'
 import { TicketAuthenticateSchema } from '../protocol/messages.js'
 import { TICKET_PATTERN } from '../protocol/http.js'
 import type { ConsumeResult } from '../stores/types.js'
@@ -24,7 +24,7 @@ export async function authenticate (conn: Connection, message: Record<string, un
   const { store, config, log } = conn.deps
   if (message.ticket === undefined || message.ticket === null) return conn.fail('TICKET_MISSING', id)
   if (typeof message.ticket !== 'string' || !TICKET_RE.test(message.ticket)) return conn.fail('TICKET_INVALID', id)
-  if (!checkAuthenticate.Check(message)) return conn.fail('INVALID_MESSAGE', id)
+  if (!checkAuthenticate.Check(message)) return conn.fail('INVALID_MESSAGE', id, false, firstError(checkAuthenticate, message))
 
   let result: ConsumeResult
   try {

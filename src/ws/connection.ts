@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { WebSocket, RawData } from 'ws'
 import type { FastifyBaseLogger } from 'fastify'
 import { ERRORS, type WsErrorCode } from '../protocol/errors.js'
-import { serialize } from '../protocol/codec.js'
+import { firstError, serialize } from '../protocol/codec.js'
 import type { AppConfig } from '../config.js'
 import type { Store, SessionRecord } from '../stores/types.js'
 import type { createSessionRegistry } from '../../plugins/session.js'
@@ -49,9 +49,10 @@ export class Connection {
   }
 
   /** Report an error; close when it is fatal or the last allowed failed authentication. */
-  fail (code: WsErrorCode, id?: string, fatal = false): undefined {
+  fail (code: WsErrorCode, id?: string, fatal = false, detail?: string): undefined {
     const entry = ERRORS[code]
-    this.send({ type: entry.type, id, error: entry.text, code, timestamp: new Date().toISOString() } as never)
+    const error = detail === undefined ? entry.text : `${entry.text}: ${detail}`
+    this.send({ type: entry.type, id, error, code, timestamp: new Date().toISOString() } as never)
     if (fatal || (entry.type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) {
       this.socket.close(entry.close, entry.text)
     }
@@ -77,7 +78,7 @@ export class Connection {
     if (pending === undefined) return
     this.queue = []
     void pending.then(() => {
-      const queued = this.queue ?? []
+      const queued = this.queue as Array<[RawData, boolean]>
       this.queue = undefined
       for (const [d, b] of queued) this.onFrame(d, b)
     })
@@ -95,7 +96,7 @@ export class Connection {
     if (this.session === undefined) return this.fail('AUTH_REQUIRED', id)
     const compiled = typeof message.type === 'string' ? this.deps.messages.get(message.type) : undefined
     if (compiled === undefined) return this.fail('UNKNOWN_MESSAGE_TYPE', id)
-    if (!compiled.check.Check(message)) return this.fail('INVALID_MESSAGE', id)
+    if (!compiled.check.Check(message)) return this.fail('INVALID_MESSAGE', id, false, firstError(compiled.check, message))
     return this.dispatch(compiled, message, id)
   }
 
