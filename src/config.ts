@@ -30,7 +30,7 @@ export const EnvSchema = Type.Object({
   REDIS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Redis port, with REDIS_HOST (default 6379)' })),
   REDIS_PASSWORD: Str('Redis password, with REDIS_HOST'),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'Use PostgreSQL (postgres://user:pass@host:5432/db)' })),
-  STORE: Type.Optional(Type.Union(['memory', 'redis', 'postgres'].map(s => Type.Literal(s)), { description: 'The store to use when more than one is configured' })),
+  STORE: Type.Optional(Type.Union(['memory', 'redis', 'postgres'].map(s => Type.Literal(s)), { description: 'redis, postgres or memory: required when both REDIS_URL and DATABASE_URL are set' })),
   PG_POOL_MAX: Int('PostgreSQL connections per instance (plus one for LISTEN)', 10, 1, 1000),
   PG_CONNECT_TIMEOUT_MS: Int('Longest wait for a PostgreSQL connection', 2000),
   PG_QUERY_TIMEOUT_MS: Int('Longest a PostgreSQL statement may run', 5000),
