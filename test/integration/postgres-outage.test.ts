@@ -36,7 +36,8 @@ t.test('PostgreSQL › the database stopped and restarted mid-run', { skip: type
 
   await cluster.stop()
 
-  t.test('while down', async t => {
+  // Awaited: the restart below must wait until every check of the outage has run.
+  await t.test('while down', async t => {
     const [issued, issueMs] = await timed(async () => await a.app.inject({
       method: 'POST', url: '/api/websocket/ticket', headers: authHeaders(tokenFor(a.app, 'olga')), payload: { userId: 'olga' }
     }))
@@ -64,7 +65,7 @@ t.test('PostgreSQL › the database stopped and restarted mid-run', { skip: type
   await sleep(500) // a few LISTEN reconnects and cleanup runs fail meanwhile
   await cluster.start()
 
-  t.test('after the restart, without restarting the service', async t => {
+  await t.test('after the restart, without restarting the service', async t => {
     let healthy = false
     for (let i = 0; i < 150 && !healthy; i++) {
       const codes = await Promise.all([a.app, b.app].map(async app => (await app.inject({ method: 'GET', url: '/health' })).statusCode))

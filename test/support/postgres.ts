@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
@@ -46,6 +46,8 @@ export interface Cluster {
   /** `pg_ctl stop -m fast`: connections are terminated, new ones refused. */
   stop: () => Promise<void>
   start: () => Promise<void>
+  /** SIGSTOP / SIGCONT every process of the cluster: a server that hangs without closing anything. */
+  freeze: (signal: 'SIGSTOP' | 'SIGCONT') => void
   destroy: () => void
 }
 
@@ -68,7 +70,13 @@ export async function createCluster (): Promise<Cluster | string> {
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
     stop: async () => { await ctl('-m', 'fast', '-w', 'stop') },
     start: async () => { await ctl('-o', options, '-l', join(dir, 'log'), '-w', '-t', '30', 'start') },
+    freeze: (signal) => {
+      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0])
+      const children = spawnSync('pgrep', ['-P', String(postmaster)]).stdout.toString().split('\n').filter(Boolean).map(Number)
+      for (const pid of [postmaster, ...children]) process.kill(pid, signal)
+    },
     destroy: () => {
+      try { cluster.freeze('SIGCONT') } catch {} // a frozen cluster would not stop
       spawnSync(...command(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']))
       rmSync(dir, { recursive: true, force: true })
     }
