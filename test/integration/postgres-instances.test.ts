@@ -20,8 +20,8 @@ t.test('PostgreSQL › two instances on one database', { skip: postgres.skip }, 
     t.match(replay, { type: 'authentication_error', code: 'TICKET_USED' }, 'and is then used on A too')
   })
 
-  t.test('GET /ws › 50 sockets split across A and B redeem one ticket: exactly one success, 20 rounds', async t => {
-    for (let round = 0; round < 20; round++) {
+  t.test('GET /ws › 50 sockets split across A and B redeem one ticket: exactly one success, 10 rounds', async t => {
+    for (let round = 0; round < 10; round++) {
       const ticket = await issueTicket(a.app, `race-${round}`)
       const clients = await Promise.all(Array.from({ length: 50 }, async (_, i) => (await Client.connect(i % 2 === 0 ? a.ws : b.ws))[0]))
       const answers: Message[] = await Promise.all(clients.map(async c => await c.request({ type: 'ticket_authenticate', ticket })))

@@ -57,10 +57,6 @@ export async function createCluster (): Promise<Cluster | string> {
   const pgCtl = binary('pg_ctl')
   if (initdb === undefined || pgCtl === undefined) return 'initdb/pg_ctl not found on PATH or in /usr/lib/postgresql/*/bin'
   const dir = mkdtempSync(join(tmpdir(), 'ws-ticket-pg-'))
-  if (asRoot) {
-    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString())
-    chownSync(dir, id('-u'), id('-g'))
-  }
   const data = join(dir, 'data')
   const port = await freePort()
   const ctl = async (...args: string[]) => await run(...command(pgCtl, ['-D', data, ...args]))
@@ -82,6 +78,10 @@ export async function createCluster (): Promise<Cluster | string> {
     }
   }
   try {
+    if (asRoot) {
+      const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString())
+      chownSync(dir, id('-u'), id('-g'))
+    }
     await run(...command(initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']))
     await cluster.start()
   } catch (err) {
