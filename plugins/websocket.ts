@@ -1,8 +1,21 @@
 import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
 import type { WebSocket } from 'ws'
+import type { FastifyBaseLogger } from 'fastify'
 import { CLOSE_GOING_AWAY } from '../src/protocol/errors.js'
 import { serialize } from '../src/protocol/codec.js'
+
+/** A socket error: ws closes the socket itself (an oversized frame closes 1009); terminating here would drop that frame. */
+export function onSocketError (error: Error, log: FastifyBaseLogger): void {
+  log.debug({ err: error }, 'websocket error')
+}
+
+/** Shared by every socket (`this` is the socket): no closure per connection. */
+function onPong (this: WebSocket): void {
+  missedPong.delete(this)
+}
+// A socket that has not answered the previous ping by the next sweep is dead.
+const missedPong = new WeakSet<WebSocket>()
 
 /**
  * Registers @fastify/websocket (frame size capped, no compression), one
@@ -13,10 +26,7 @@ export default fp(async (fastify) => {
   const { config } = fastify
   await fastify.register(websocket, {
     options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: true },
-    errorHandler (error, _socket, request) {
-      // ws closes the socket itself after an error (an oversized frame closes 1009): terminating here would drop that frame.
-      request.log.debug({ err: error }, 'websocket error')
-    },
+    errorHandler (error, _socket, request) { onSocketError(error, request.log) },
     preClose (done) {
       const shutdown = serialize({ type: 'server_shutdown', timestamp: new Date().toISOString() })
       for (const client of this.websocketServer.clients) {
@@ -27,11 +37,7 @@ export default fp(async (fastify) => {
     }
   })
 
-  // A socket that has not answered the previous ping by the next sweep is dead.
-  const missedPong = new WeakSet<WebSocket>()
-  fastify.websocketServer.on('connection', (socket: WebSocket) => {
-    socket.on('pong', () => missedPong.delete(socket))
-  })
+  fastify.websocketServer.on('connection', (socket: WebSocket) => { socket.on('pong', onPong) })
   const sweep = setInterval(() => {
     for (const socket of fastify.websocketServer.clients) {
       if (missedPong.has(socket)) {

@@ -1,11 +1,30 @@
+import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { WebSocket } from 'ws'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { onSocketError } from '../plugins/websocket.js'
 import { sendError } from '../plugins/security.js'
-import { Connection } from '../src/ws/connection.js'
+import { Connection, type ConnectionDeps } from '../src/ws/connection.js'
 import { createMessageRegistry, type MessageDefinition } from '../src/ws/handlers.js'
 
 export interface WsRouteOptions {
   /** Application message handlers: replace the default echo, add message types. */
   messages?: readonly MessageDefinition<any>[]
+}
+
+/**
+ * @fastify/websocket keeps the upgrade's HTTP objects reachable for the
+ * socket's whole life: the routing ServerResponse (with helmet's headers,
+ * never sent) stays attached to the TCP socket, and the 'error' listener it
+ * adds closes over request and reply. Letting them go saves ~4 KB per idle
+ * socket (docs/benchmarks.md); socket errors keep the same handling.
+ */
+function releaseUpgrade (socket: WebSocket, onError: (error: Error) => void): void {
+  // The stream under the WebSocket: the TCP socket, or the in-memory one of `app.injectWS`.
+  const stream = (socket as unknown as { _socket: Socket & { _httpMessage?: ServerResponse | null } })._socket
+  stream._httpMessage?.detachSocket(stream)
+  socket.removeAllListeners('error')
+  socket.on('error', onError)
 }
 
 /**
@@ -18,6 +37,9 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
   const messages = createMessageRegistry(opts.messages)
   const allowedOrigins = new Set(config.allowedOrigins)
   const openPerIp = new Map<string, number>()
+  // One for all connections: a socket holds no request logger (its own is made on first use).
+  const deps: ConnectionDeps = { config, store, sessions, messages, log: fastify.log }
+  function onError (error: Error): void { onSocketError(error, fastify.log) }
 
   async function admit (request: FastifyRequest, reply: FastifyReply) {
     const origin = request.headers.origin
@@ -40,8 +62,9 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
         else openPerIp.set(ip, left)
       })
       // Attached synchronously inside the Connection: the ticket is often the very first frame.
-      const conn = new Connection(socket, ip, { config, store, sessions, messages, log: request.log })
+      const conn = new Connection(socket, ip, deps)
       request.log.debug({ sessionId: conn.sessionId }, 'websocket connected')
+      releaseUpgrade(socket, onError)
     }
   })
 }

@@ -4,19 +4,46 @@ import { loadConfig, ConfigError, EnvSchema, DEV_JWT_SECRET } from '../src/confi
 t.test('config › defaults of PROTOCOL.md §5', async t => {
   const c = loadConfig({})
   t.match(c, {
-    port: 3000, host: '0.0.0.0', production: false, jwtSecret: DEV_JWT_SECRET, ticketBindIp: false, trustProxy: false,
-    chatServerKeys: ['UD21', 'Host', 'Reserve'], ticketTtlSeconds: 7200, authTimeoutMs: 30000, sessionTtlSeconds: 86400,
-    ticketRateLimit: 10, rateWindowMs: 60000, redis: undefined, logLevel: 'info', enableMetrics: false,
-    maxConnectionsPerIp: 100, maxSessionsPerUser: 20, messageRateLimit: 120, bodyLimitBytes: 16384, maxMessageBytes: 65536
+    port: 3000,
+    host: '0.0.0.0',
+    production: false,
+    jwtSecret: DEV_JWT_SECRET,
+    ticketBindIp: false,
+    trustProxy: false,
+    chatServerKeys: ['UD21', 'Host', 'Reserve'],
+    ticketTtlSeconds: 7200,
+    authTimeoutMs: 30000,
+    sessionTtlSeconds: 86400,
+    ticketRateLimit: 10,
+    rateWindowMs: 60000,
+    redis: undefined,
+    logLevel: 'info',
+    enableMetrics: false,
+    maxConnectionsPerIp: 100,
+    maxSessionsPerUser: 20,
+    messageRateLimit: 120,
+    bodyLimitBytes: 16384,
+    maxMessageBytes: 65536
   })
   t.same(c.allowedOrigins, ['http://localhost:3000', 'http://127.0.0.1:3000'])
 })
 
 t.test('config › values are read, trimmed and converted', async t => {
   const c = loadConfig({
-    PORT: ' 8080 ', HOST: '127.0.0.1', TICKET_BIND_IP: 'true', TRUST_PROXY: '1', CHAT_SERVER_KEYS: 'a, b ,,c',
-    ALLOWED_ORIGINS: 'https://a.example,https://b.example', RATE_WINDOW_MINUTES: '0.5', TICKET_EXPIRY_HOURS: '0.5',
-    REDIS_HOST: 'redis.internal', REDIS_PASSWORD: 'pw', LOG_LEVEL: 'debug', ENABLE_METRICS: 'false', PROVIDER: 'ignored', EMPTY: ''
+    PORT: ' 8080 ',
+    HOST: '127.0.0.1',
+    TICKET_BIND_IP: 'true',
+    TRUST_PROXY: '1',
+    CHAT_SERVER_KEYS: 'a, b ,,c',
+    ALLOWED_ORIGINS: 'https://a.example,https://b.example',
+    RATE_WINDOW_MINUTES: '0.5',
+    TICKET_EXPIRY_HOURS: '0.5',
+    REDIS_HOST: 'redis.internal',
+    REDIS_PASSWORD: 'pw',
+    LOG_LEVEL: 'debug',
+    ENABLE_METRICS: 'false',
+    PROVIDER: 'ignored',
+    EMPTY: ''
   })
   t.match(c, { port: 8080, host: '127.0.0.1', ticketBindIp: true, trustProxy: true, chatServerKeys: ['a', 'b', 'c'], rateWindowMs: 30000, ticketTtlSeconds: 1800, logLevel: 'debug' })
   t.same(c.redis, { host: 'redis.internal', port: 6379, password: 'pw' })
@@ -27,8 +54,15 @@ t.test('config › values are read, trimmed and converted', async t => {
 
 t.test('config › invalid values stop the start with the variable\'s name', async t => {
   const bad: Record<string, string> = {
-    PORT: 'abc', AUTH_TIMEOUT_MS: '-5', TICKET_BIND_IP: 'maybe', LOG_LEVEL: 'loud', TICKET_TTL_SECONDS: '0',
-    RATE_WINDOW_MINUTES: '0', MAX_SESSIONS_PER_USER: '1.5', REDIS_PORT: '70000', TICKET_RATE_LIMIT: 'ten'
+    PORT: 'abc',
+    AUTH_TIMEOUT_MS: '-5',
+    TICKET_BIND_IP: 'maybe',
+    LOG_LEVEL: 'loud',
+    TICKET_TTL_SECONDS: '0',
+    RATE_WINDOW_MINUTES: '0',
+    MAX_SESSIONS_PER_USER: '1.5',
+    REDIS_PORT: '70000',
+    TICKET_RATE_LIMIT: 'ten'
   }
   for (const [name, value] of Object.entries(bad)) {
     t.throws(() => loadConfig({ [name]: value }), { name: 'ConfigError', message: new RegExp(`^Invalid environment variable ${name}=`) }, `${name}=${value}`)

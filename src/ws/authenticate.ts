@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { compileChecker, firstError } from '../protocol/codec.js'
+import { compileChecker, firstError, isoNow } from '../protocol/codec.js'
 import { TicketAuthenticateSchema } from '../protocol/messages.js'
 import { TICKET_PATTERN } from '../protocol/http.js'
 import type { ConsumeResult } from '../stores/types.js'
@@ -21,7 +21,7 @@ const REFUSED = { used: 'TICKET_USED', expired: 'TICKET_EXPIRED', unknown: 'TICK
  * per-user limit. A store failure before the consume leaves the ticket valid.
  */
 export async function authenticate (conn: Connection, message: Record<string, unknown>, id: string | undefined): Promise<void> {
-  const { store, config, log } = conn.deps
+  const { store, config } = conn.deps
   if (message.ticket === undefined || message.ticket === null) return conn.fail('TICKET_MISSING', id)
   if (typeof message.ticket !== 'string' || !TICKET_RE.test(message.ticket)) return conn.fail('TICKET_INVALID', id)
   if (!checkAuthenticate.Check(message)) return conn.fail('INVALID_MESSAGE', id, false, firstError(checkAuthenticate, message))
@@ -30,7 +30,7 @@ export async function authenticate (conn: Connection, message: Record<string, un
   try {
     result = await store.consumeTicket(ticketDigest(message.ticket))
   } catch (err) {
-    log.warn({ err }, 'ticket store failed during authentication')
+    conn.log.warn({ err }, 'ticket store failed during authentication')
     return conn.fail('AUTH_ERROR', id)
   }
   if (result.status !== 'ok') return conn.fail(REFUSED[result.status], id)
@@ -43,13 +43,13 @@ export async function authenticate (conn: Connection, message: Record<string, un
     entityId: ticket.entityId,
     entityType: ticket.entityType,
     chatServerKey: ticket.chatServerKey,
-    authenticatedAt: new Date().toISOString()
+    authenticatedAt: isoNow()
   }
   let created: boolean
   try {
     created = await store.createSession(session, config.sessionTtlSeconds, config.maxSessionsPerUser)
   } catch (err) {
-    log.warn({ err }, 'session store failed during authentication')
+    conn.log.warn({ err }, 'session store failed during authentication')
     return conn.fail('AUTH_ERROR', id)
   }
   if (!created) return conn.fail('SESSION_LIMIT', id)

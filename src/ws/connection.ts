@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { WebSocket, RawData } from 'ws'
 import type { FastifyBaseLogger } from 'fastify'
 import { ERRORS, type WsErrorCode } from '../protocol/errors.js'
-import { firstError, serialize } from '../protocol/codec.js'
+import { firstError, isoNow, serialize } from '../protocol/codec.js'
 import type { AppConfig } from '../config.js'
 import type { Store, SessionRecord } from '../stores/types.js'
 import type { createSessionRegistry } from '../../plugins/session.js'
@@ -30,14 +30,27 @@ export class Connection {
   private windowStart = Date.now()
   private windowCount = 0
   private queue: Array<[RawData, boolean]> | undefined
-  private readonly authTimer: NodeJS.Timeout
+  // Node keeps timers of one duration in one list: a socket's timer is a list entry, not a handle.
+  // Dropped once authenticated, so an idle socket holds no timer object.
+  private authTimer: NodeJS.Timeout | undefined
+  private logger: FastifyBaseLogger | undefined
 
   constructor (readonly socket: WebSocket, readonly clientIp: string, readonly deps: ConnectionDeps) {
-    // Node keeps timers of one duration in one list: a socket's timer is a list entry, not a handle.
     this.authTimer = setTimeout(() => { this.fail('AUTH_TIMEOUT', undefined, true) }, deps.config.authTimeoutMs)
     socket.on('message', (data, isBinary) => { this.onFrame(data, isBinary) })
     socket.on('close', () => { this.onClose() })
-    this.send({ type: 'connection_established', sessionId: this.sessionId, timestamp: new Date().toISOString() })
+    this.send({ type: 'connection_established', sessionId: this.sessionId, timestamp: isoNow() })
+  }
+
+  /** This connection's logger (bound to its sessionId), made on first use: idle sockets never pay for one. */
+  get log (): FastifyBaseLogger {
+    this.logger ??= this.deps.log.child({ sessionId: this.sessionId })
+    return this.logger
+  }
+
+  private stopAuthTimer (): void {
+    clearTimeout(this.authTimer)
+    this.authTimer = undefined
   }
 
   get open (): boolean {
@@ -52,7 +65,7 @@ export class Connection {
   fail (code: WsErrorCode, id?: string, fatal = false, detail?: string): undefined {
     const entry = ERRORS[code]
     const error = detail === undefined ? entry.text : `${entry.text}: ${detail}`
-    this.send({ type: entry.type, id, error, code, timestamp: new Date().toISOString() } as never)
+    this.send({ type: entry.type, id, error, code, timestamp: isoNow() } as never)
     if (fatal || (entry.type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) {
       this.socket.close(entry.close, entry.text)
     }
@@ -60,7 +73,7 @@ export class Connection {
   }
 
   authenticated (session: SessionRecord, id: string | undefined): void {
-    clearTimeout(this.authTimer)
+    this.stopAuthTimer()
     this.session = session
     this.deps.sessions.attach(session, this.socket)
     const { userId, entityId, entityType } = session
@@ -77,7 +90,7 @@ export class Connection {
     const pending = this.handle(data, isBinary)
     if (pending === undefined) return
     this.queue = []
-    void pending.then(() => {
+    pending.then(() => {
       const queued = this.queue as Array<[RawData, boolean]>
       this.queue = undefined
       for (const [d, b] of queued) this.onFrame(d, b)
@@ -104,19 +117,26 @@ export class Connection {
     const ctx: MessageContext = {
       session: this.session as SessionRecord,
       state: this.state,
-      log: this.deps.log,
-      reply: (reply) => { this.send({ ...reply, id, timestamp: new Date().toISOString() } as never) }
-    }
-    const onError = (err: unknown): void => {
-      this.deps.log.error({ err, sessionId: this.sessionId }, 'message handler failed')
-      this.fail('MESSAGE_ERROR', id)
+      log: this.log,
+      reply: (reply) => {
+        // Copied, then stamped: `{ ...reply, id, timestamp }` costs microseconds per message in V8 (profiled).
+        const out: Record<string, unknown> = Object.assign({}, reply)
+        out.id = id
+        out.timestamp = isoNow()
+        this.send(out as never)
+      }
     }
     try {
       const result = compiled.handler(message as never, ctx)
-      return result instanceof Promise ? result.catch(onError) : undefined
+      return result instanceof Promise ? result.catch((err: unknown) => { this.handlerFailed(err, id) }) : undefined
     } catch (err) {
-      onError(err)
+      this.handlerFailed(err, id)
     }
+  }
+
+  private handlerFailed (err: unknown, id: string | undefined): void {
+    this.log.error({ err }, 'message handler failed')
+    this.fail('MESSAGE_ERROR', id)
   }
 
   private withinRate (): boolean {
@@ -129,13 +149,13 @@ export class Connection {
   }
 
   private onClose (): void {
-    clearTimeout(this.authTimer)
+    this.stopAuthTimer()
     const session = this.session
     if (session === undefined) return
     this.deps.sessions.detach(session)
     this.deps.store.removeSession(session.sessionId).catch((err: unknown) => {
       // The record still expires with its TTL.
-      this.deps.log.warn({ err, sessionId: session.sessionId }, 'could not remove closed session')
+      this.log.warn({ err }, 'could not remove closed session')
     })
   }
 }

@@ -22,8 +22,16 @@ const backends: Backend[] = [
 
 const digest = (): string => randomBytes(32).toString('hex')
 const ticket = (overrides: Partial<TicketRecord> = {}): TicketRecord => ({
-  userId: 'alice', entityId: 'brand-1', entityType: 'BRAND', providerResId: '', chatServerKey: 'UD21',
-  clientIp: '127.0.0.1', userAgent: 'tap', createdAt: Date.now(), expiresAt: Date.now() + 60_000, ...overrides
+  userId: 'alice',
+  entityId: 'brand-1',
+  entityType: 'BRAND',
+  providerResId: '',
+  chatServerKey: 'UD21',
+  clientIp: '127.0.0.1',
+  userAgent: 'tap',
+  createdAt: Date.now(),
+  expiresAt: Date.now() + 60_000,
+  ...overrides
 })
 const session = (userId = 'alice', sessionId = `session_${randomBytes(16).toString('hex')}`) => ({
   sessionId, userId, entityId: 'brand-1', entityType: 'BRAND', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString()

@@ -13,7 +13,9 @@ t.test('POST /api/websocket/ticket › 200 issues ws_ticket_<64 hex> with expire
   const app = await build(t, { TICKET_TTL_SECONDS: '120' })
   const before = Date.now()
   const res = await app.inject({
-    method: 'POST', url, headers: authHeaders(tokenFor(app, 'alice')),
+    method: 'POST',
+    url,
+    headers: authHeaders(tokenFor(app, 'alice')),
     payload: { userId: 'alice', entityId: 'brand-456', entityType: 'BRAND', providerResId: '', clientInfo: { userAgent: 'tap', timestamp: '2024-01-15T10:30:00.000Z' } }
   })
   t.equal(res.statusCode, 200)
@@ -210,7 +212,9 @@ t.test('CORS and Helmet › allowed origins get CORS headers, others do not; sec
 t.test('hostile header values › a repeated server key header is refused, not a crash', async t => {
   const app = await build(t)
   const res = await app.inject({
-    method: 'POST', url, payload: { userId: 'alice' },
+    method: 'POST',
+    url,
+    payload: { userId: 'alice' },
     headers: { authorization: `Bearer ${tokenFor(app, 'alice')}`, 'content-type': 'application/json', 'x-chat-server-key': ['UD21', 'Host'] }
   })
   t.equal(res.statusCode, 401)

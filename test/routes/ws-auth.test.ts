@@ -158,7 +158,9 @@ t.test('GET /ws › SESSION_LIMIT when the user has MAX_SESSIONS_PER_USER live s
 t.test('GET /ws › IP_MISMATCH when the ticket is bound to another client address', async t => {
   const { app, ws } = await listen(t, { TICKET_BIND_IP: 'true', TRUST_PROXY: 'true' })
   const res = await app.inject({
-    method: 'POST', url: '/api/websocket/ticket', payload: { userId: 'alice' },
+    method: 'POST',
+    url: '/api/websocket/ticket',
+    payload: { userId: 'alice' },
     headers: { authorization: `Bearer ${app.jwt.sign({ userId: 'alice' })}`, 'x-chat-server-key': 'UD21', 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' }
   })
   const [client] = await Client.connect(ws)
