@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import pg from 'pg'
-import { run } from './postgres-pool.js'
+import { ignore, run } from './postgres-pool.js'
 import type { StoreEvent, StoreLogger } from './types.js'
 
 const CHANNEL = 'websocket_events'
@@ -41,7 +41,7 @@ export function createEventBus (pool: pg.Pool, config: pg.ClientConfig, log: Sto
     const current = new pg.Client(config)
     client = current
     current.on('error', (err) => { log.warn({ err }, 'PostgreSQL LISTEN connection failed; reconnecting') })
-    current.on('notification', (msg) => { void receive(msg.payload) })
+    current.on('notification', (msg) => { receive(msg.payload).catch(ignore) })
     // Emitted once per client, after a failed connect as after a lost connection: the one retry path.
     current.once('end', () => {
       listening = false
@@ -59,7 +59,7 @@ export function createEventBus (pool: pg.Pool, config: pg.ClientConfig, log: Sto
     } catch (err) {
       // Ending a half-open client emits 'end' too, so a failed LISTEN is retried like a failed connect.
       // Not awaited: after a failed connect the 'end' it would wait for may already be past.
-      void current.end()
+      current.end().catch(ignore)
       throw err
     }
     listening = true

@@ -141,12 +141,14 @@ export async function postgresForTests (): Promise<PostgresForTests> {
       await admin.query(`CREATE DATABASE ${name}`)
       await admin.end()
       // On a shared server: dropped when the test process ends, after every store in it has closed.
-      if (!found.throwaway) tap.teardown(async () => {
-        const dropper = new pg.Client({ connectionString: found.adminUrl })
-        await dropper.connect()
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-        await dropper.end()
-      })
+      if (!found.throwaway) {
+        tap.teardown(async () => {
+          const dropper = new pg.Client({ connectionString: found.adminUrl })
+          await dropper.connect()
+          await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+          await dropper.end()
+        })
+      }
       return withDatabase(found.adminUrl, name)
     }
   }
