@@ -13,7 +13,7 @@ const ticket = (expiresAt: number) => ({ userId: 'ivy', chatServerKey: 'UD21', c
 const session = () => ({ sessionId: `session_${randomBytes(16).toString('hex')}`, userId: 'ivy', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
 const collect = () => {
   const warnings: string[] = []
-  return { warnings, log: { warn: (_obj: object, msg: string) => { warnings.push(msg) } } }
+  return { warnings, log: { info: () => undefined, warn: (_obj: object, msg: string) => { warnings.push(msg) } } }
 }
 
 /** Poll (bounded) until `check` holds. */
