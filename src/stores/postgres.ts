@@ -49,8 +49,10 @@ export interface PostgresStore extends Store {
  * and cross-instance events in the database the team already runs. Migrates the schema,
  * starts listening and starts the cleanup job before it resolves.
  */
+const silent = (): undefined => undefined
+
 export async function createPostgresStore (opts: PostgresStoreOptions): Promise<PostgresStore> {
-  const log = opts.log ?? { info: () => undefined, warn: () => undefined }
+  const log = opts.log ?? { info: silent, warn: silent }
   const pool = createPool(opts, log)
   // Sessions created through this instance (so their sockets are here) and not removed yet.
   const local = new Set<string>()
