@@ -17,7 +17,9 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     // A store outage must answer DATABASE_ERROR from the store below, not a 500 from the limiter.
     skipOnError: true,
     errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `Too many ticket requests, retry in ${context.after}`),
-    // With Redis the counters live there (one single-key script, Cluster-safe): the limit holds across instances.
+    // A shared store keeps the count across instances (PostgreSQL through its rate-limit store,
+    // Redis through one single-key script, Cluster-safe); otherwise the limiter counts in process.
+    store: store.rateLimitStore?.(),
     ...isRedisStore(store) && { redis: store.client, nameSpace: `${store.keyPrefix}rl:` }
   })
 

@@ -32,6 +32,13 @@ export const EnvSchema = Type.Object({
   REDIS_CLUSTER_NODES: Str('Use Redis Cluster: comma-separated host:port startup nodes (takes precedence over REDIS_URL)'),
   REDIS_KEY_PREFIX: Type.String({ default: 'wsauth:', description: 'Prefix of every Redis key (and rate-limit key) this service writes' }),
   REDIS_COMMAND_TIMEOUT_MS: Int('Longest wait for one Redis reply before the request fails with 503 / AUTH_ERROR', 2000, 50, 60_000),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'Use PostgreSQL (postgres://user:pass@host:5432/db)' })),
+  STORE: Type.Optional(Type.Union(['memory', 'redis', 'postgres'].map(s => Type.Literal(s)), { description: 'redis, postgres or memory: required when both REDIS_URL and DATABASE_URL are set' })),
+  PG_POOL_MAX: Int('PostgreSQL connections per instance (plus one for LISTEN)', 10, 1, 1000),
+  PG_CONNECT_TIMEOUT_MS: Int('Longest wait for a PostgreSQL connection', 2000),
+  PG_QUERY_TIMEOUT_MS: Int('Longest a PostgreSQL statement may run', 5000),
+  PG_CLEANUP_INTERVAL_MS: Int('Time between runs of the PostgreSQL cleanup job', 60_000),
+  PG_CLEANUP_BATCH_SIZE: Int('Rows deleted per statement by the cleanup job', 1000, 1, 100_000),
   ALLOWED_ORIGINS: Str('Comma-separated CORS and WebSocket Origin allow-list'),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info', description: 'pino level' }),
   ENABLE_METRICS: Bool('Prometheus text at GET /metrics'),
@@ -90,6 +97,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
 
 function fromEnv (e: Env) {
   const production = e.NODE_ENV === 'production'
+  const store = storeChoice(e)
   const chatServerKeys = list(e.CHAT_SERVER_KEYS) ?? (production ? [] : DEV_SERVER_KEYS)
   if (production && e.JWT_SECRET === undefined && e.JWKS_URL === undefined) {
     throw new ConfigError('JWT_SECRET (or JWKS_URL) must be set when NODE_ENV=production')
@@ -116,7 +124,9 @@ function fromEnv (e: Env) {
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     ticketRateLimit: e.TICKET_RATE_LIMIT,
     rateWindowMs: Math.round(e.RATE_WINDOW_MINUTES * 60_000),
-    redis: redisOptions(e),
+    redis: store === 'redis' ? redisOptions(e) : undefined,
+    store,
+    postgres: store === 'postgres' ? postgresOptions(e) : undefined,
     allowedOrigins: [...new Set([...list(e.ALLOWED_ORIGINS) ?? ['http://localhost:3000'], ...ownOrigins])],
     logLevel: e.LOG_LEVEL,
     enableMetrics: e.ENABLE_METRICS,
@@ -163,6 +173,28 @@ function clusterNodes (value: string): Array<{ host: string, port: number }> {
     throw new ConfigError(`Invalid environment variable REDIS_CLUSTER_NODES=${JSON.stringify(value)}: expected host:port,host:port,…`)
   }
   return nodes
+}
+
+/** DATABASE_URL or REDIS_URL select their store; with both, STORE must say which. */
+function storeChoice (e: Env): 'memory' | 'redis' | 'postgres' {
+  const redis = redisOptions(e) !== undefined
+  const postgres = e.DATABASE_URL !== undefined
+  if (e.STORE === 'redis' && !redis) throw new ConfigError('STORE=redis needs REDIS_URL (or REDIS_HOST)')
+  if (e.STORE === 'postgres' && !postgres) throw new ConfigError('STORE=postgres needs DATABASE_URL')
+  if (e.STORE !== undefined) return e.STORE as 'memory' | 'redis' | 'postgres'
+  if (redis && postgres) throw new ConfigError('Both REDIS_URL and DATABASE_URL are set: choose one with STORE=redis|postgres|memory')
+  return redis ? 'redis' : postgres ? 'postgres' : 'memory'
+}
+
+function postgresOptions (e: Env) {
+  return {
+    url: e.DATABASE_URL as string,
+    poolMax: e.PG_POOL_MAX,
+    connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: e.PG_QUERY_TIMEOUT_MS,
+    cleanupIntervalMs: e.PG_CLEANUP_INTERVAL_MS,
+    cleanupBatchSize: e.PG_CLEANUP_BATCH_SIZE
+  }
 }
 
 export type AppConfig = ReturnType<typeof fromEnv>

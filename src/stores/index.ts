@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config.js'
 import { createMemoryStore } from './memory.js'
-import { createRedisClient, type StoreLogger } from './redis-client.js'
+import { createRedisClient } from './redis-client.js'
 import { createRedisStore } from './redis.js'
-import type { Store } from './types.js'
+import type { Store, StoreLogger } from './types.js'
 
 export * from './types.js'
 export { createMemoryStore } from './memory.js'
@@ -10,6 +10,11 @@ export { createRedisStore, isRedisStore, type RedisStore } from './redis.js'
 
 /** The store the configuration asks for: memory unless a shared backend is configured. */
 export async function createStore (config: AppConfig, log?: StoreLogger): Promise<Store> {
+  if (config.postgres !== undefined) {
+    // Loaded on demand: a deployment without PostgreSQL never loads the driver.
+    const { createPostgresStore } = await import('./postgres.js')
+    return await createPostgresStore({ ...config.postgres, log })
+  }
   if (config.redis !== undefined) {
     return await createRedisStore(createRedisClient(config.redis), { keyPrefix: config.redis.keyPrefix, log })
   }

@@ -1,13 +1,10 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { RedisConfig } from '../config.js'
+import type { StoreLogger } from './types.js'
+
+export type { StoreLogger }
 
 export type RedisClient = Redis | Cluster
-
-/** The two log calls the Redis clients make; pino (fastify.log) fits. */
-export interface StoreLogger {
-  info: (obj: object, msg: string) => void
-  warn: (obj: object, msg: string) => void
-}
 
 /** Reconnect forever: 100 ms, 200 ms, … capped at 2 s, so a returning server is found within 2 s. */
 export const reconnectDelay = (attempt: number): number => Math.min(100 * attempt, 2000)
