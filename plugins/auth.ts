@@ -4,6 +4,7 @@ import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../src/protocol/errors.js'
 import { DEV_JWT_SECRET } from '../src/config.js'
+import { createUserVerifier } from '../src/jwt.js'
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -16,6 +17,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest hook: Bearer JWT, then X-Chat-Server-Key; sets `request.user`. */
     authenticate: (request: FastifyRequest) => Promise<void>
+    /** The checks behind `authenticate`, for credentials that do not come as headers (legacy WebSocket frames). */
+    credentials: {
+      userIdOf: (token: string) => Promise<string>
+      knownServerKey: (key: string) => boolean
+    }
   }
 }
 
@@ -27,12 +33,18 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 export default fp(async (fastify) => {
   const { config } = fastify
   if (config.jwtSecret === DEV_JWT_SECRET) fastify.log.warn('JWT_SECRET is not set: using the development secret (never in production)')
-  await fastify.register(fastifyJwt, {
-    secret: config.jwtSecret as string,
-    // Pinned: `none` and every other algorithm are refused.
-    verify: { algorithms: ['HS256'], cache: true, allowedIss: config.jwtIssuer, allowedAud: config.jwtAudience },
-    sign: { algorithm: 'HS256' }
-  })
+  if (config.jwtSecret === undefined) {
+    fastify.decorateRequest('user', null as never)
+  } else {
+    // Verification is createUserVerifier's; @fastify/jwt stays for `fastify.jwt.sign` (tests, scripts, host apps).
+    await fastify.register(fastifyJwt, {
+      secret: config.jwtSecret,
+      // Pinned: `none` and every other algorithm are refused.
+      verify: { algorithms: ['HS256'], cache: true, allowedIss: config.jwtIssuer, allowedAud: config.jwtAudience },
+      sign: { algorithm: 'HS256' }
+    })
+  }
+  const userIdOf = createUserVerifier(config)
 
   // Equal-length digests compared in constant time, every key visited: no timing hint of which key is close.
   const allowedKeys = config.chatServerKeys.map(digest)
@@ -43,22 +55,12 @@ export default fp(async (fastify) => {
     return found
   }
 
-  function userIdOf (token: string): string {
-    let payload
-    try {
-      payload = fastify.jwt.verify<{ userId?: unknown, sub?: unknown }>(token)
-    } catch {
-      throw new AppError('AUTH_INVALID')
-    }
-    const userId = payload.userId ?? payload.sub
-    if (typeof userId !== 'string' || userId === '' || userId.length > 255) throw new AppError('AUTH_INVALID')
-    return userId
-  }
+  fastify.decorate('credentials', { userIdOf, knownServerKey })
 
   fastify.decorate('authenticate', async function authenticate (request: FastifyRequest) {
     const match = BEARER.exec(request.headers.authorization ?? '')
     if (match === null) throw new AppError('AUTH_MISSING')
-    const userId = userIdOf(match[1])
+    const userId = await userIdOf(match[1])
     const chatServerKey = request.headers['x-chat-server-key']
     if (typeof chatServerKey !== 'string' || chatServerKey === '') throw new AppError('SERVER_KEY_MISSING')
     if (!knownServerKey(chatServerKey)) throw new AppError('SERVER_KEY_INVALID')

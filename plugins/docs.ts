@@ -1,8 +1,11 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { asyncApiDocument } from '../src/protocol/asyncapi.js'
 
-/** OpenAPI 3 document at /docs/json, generated from the route schemas, and Swagger UI at /docs. */
+const API_VERSION = '0.1.0'
+
+/** OpenAPI 3 document at /docs/json and AsyncAPI 3 of /ws at /docs/asyncapi.json, both generated from the schemas; Swagger UI at /docs. */
 export default fp(async (fastify) => {
   await fastify.register(swagger, {
     openapi: {
@@ -10,8 +13,8 @@ export default fp(async (fastify) => {
       info: {
         title: 'WebSocket ticket authentication',
         description: 'Short-lived, single-use tickets for authenticating WebSocket connections. ' +
-          'The `/ws` message protocol is described in the README and PROTOCOL.md.',
-        version: '0.1.0'
+          'The `/ws` message protocol is described by the AsyncAPI 3 document at [/docs/asyncapi.json](/docs/asyncapi.json).',
+        version: API_VERSION
       },
       components: {
         securitySchemes: {
@@ -27,4 +30,6 @@ export default fp(async (fastify) => {
     }
   })
   await fastify.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
-}, { name: 'docs', fastify: '5.x' })
+  const asyncApi = asyncApiDocument({ version: API_VERSION, host: `localhost:${fastify.config.port}` })
+  fastify.get('/docs/asyncapi.json', { schema: { hide: true } }, async () => asyncApi)
+}, { name: 'docs', dependencies: ['config'], fastify: '5.x' })

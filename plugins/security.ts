@@ -27,7 +27,7 @@ export function sendError (reply: FastifyReply, code: HttpErrorCode, message: st
 }
 
 /** Helmet, CORS, and the one error handler that turns every failure into the protocol's envelope. */
-export default fp(async (fastify) => {
+export default fp<{ notFoundHandler?: boolean }>(async (fastify, opts) => {
   await fastify.register(helmet, { global: true })
   await fastify.register(cors, {
     origin: fastify.config.allowedOrigins,
@@ -49,6 +49,7 @@ export default fp(async (fastify) => {
     return sendError(reply, code, error instanceof AppError ? error.message : message)
   })
 
+  if (opts.notFoundHandler === false) return
   fastify.setNotFoundHandler(function notFound (request, reply) {
     return sendError(reply, 'NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`)
   })

@@ -30,7 +30,8 @@ export function createSessionRegistry (opts: { maxBufferedBytes: number, log: Fa
 
   function write (sessionId: string, payload: string): void {
     const socket = bySession.get(sessionId)
-    if (socket?.readyState === 1) sendBounded(socket, payload, opts.maxBufferedBytes, opts.log)
+    if (socket?.readyState !== 1 || sendBounded(socket, payload, opts.maxBufferedBytes)) return
+    opts.log.warn({ sessionId }, 'slow consumer: socket terminated')
   }
 
   function revoke (sessionId: string): void {

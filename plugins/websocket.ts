@@ -1,8 +1,21 @@
 import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
 import type { WebSocket } from 'ws'
+import type { FastifyBaseLogger } from 'fastify'
 import { CLOSE_GOING_AWAY } from '../src/protocol/errors.js'
 import { serialize } from '../src/protocol/codec.js'
+
+/** A socket error: ws closes the socket itself (an oversized frame closes 1009); terminating here would drop that frame. */
+export function onSocketError (error: Error, log: FastifyBaseLogger): void {
+  log.debug({ err: error }, 'websocket error')
+}
+
+/** Shared by every socket (`this` is the socket): no closure per connection. */
+function onPong (this: WebSocket): void {
+  missedPong.delete(this)
+}
+// A socket that has not answered the previous ping by the next sweep is dead.
+const missedPong = new WeakSet<WebSocket>()
 
 /**
  * Registers @fastify/websocket (frame size capped, no compression), one
@@ -14,25 +27,24 @@ export default fp(async (fastify) => {
   await fastify.register(websocket, {
     // UTF-8 is checked per frame by the Connection, which answers INVALID_JSON instead of failing the connection 1007.
     options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: true, skipUTF8Validation: true },
-    errorHandler (error, _socket, request) {
-      // ws closes the socket itself after an error (an oversized frame closes 1009): terminating here would drop that frame.
-      request.log.debug({ err: error }, 'websocket error')
-    },
+    errorHandler (error, _socket, request) { onSocketError(error, request.log) },
     preClose (done) {
       const shutdown = serialize({ type: 'server_shutdown', timestamp: new Date().toISOString() })
-      for (const client of this.websocketServer.clients) {
+      const { clients } = this.websocketServer
+      for (const client of clients) {
         if (client.readyState === client.OPEN) client.send(shutdown)
         client.close(CLOSE_GOING_AWAY, 'Server shutting down')
       }
-      this.websocketServer.close(() => done())
+      // A peer that never answers the closing handshake must not keep the process past SHUTDOWN_TIMEOUT_MS.
+      const stragglers = setTimeout(() => { for (const client of clients) client.terminate() }, config.shutdownTimeoutMs / 2)
+      this.websocketServer.close(() => {
+        clearTimeout(stragglers)
+        done()
+      })
     }
   })
 
-  // A socket that has not answered the previous ping by the next sweep is dead.
-  const missedPong = new WeakSet<WebSocket>()
-  fastify.websocketServer.on('connection', (socket: WebSocket) => {
-    socket.on('pong', () => missedPong.delete(socket))
-  })
+  fastify.websocketServer.on('connection', (socket: WebSocket) => { socket.on('pong', onPong) })
   const sweep = setInterval(() => {
     for (const socket of fastify.websocketServer.clients) {
       if (missedPong.has(socket)) {

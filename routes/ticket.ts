@@ -6,6 +6,7 @@ import {
   AuthHeadersSchema, CREDENTIAL_ERRORS, TICKET_PREFIX, TicketRequestSchema, TicketResponseSchema, errorResponses
 } from '../src/protocol/http.js'
 import { StoreUnavailableError } from '../src/stores/types.js'
+import { isRedisStore } from '../src/stores/redis.js'
 import { ticketDigest } from '../src/ws/authenticate.js'
 
 /** POST /api/websocket/ticket: trade a user JWT and a chat-server key for a single-use ticket. */
@@ -15,7 +16,11 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     global: false,
     // A store outage must answer DATABASE_ERROR from the store below, not a 500 from the limiter.
     skipOnError: true,
-    errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `Too many ticket requests, retry in ${context.after}`)
+    errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `Too many ticket requests, retry in ${context.after}`),
+    // A shared store keeps the count across instances (PostgreSQL through its rate-limit store,
+    // Redis through one single-key script, Cluster-safe); otherwise the limiter counts in process.
+    store: store.rateLimitStore?.(),
+    ...isRedisStore(store) && { redis: store.client, nameSpace: `${store.keyPrefix}rl:` }
   })
 
   fastify.post('/api/websocket/ticket', {
@@ -42,7 +47,7 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
         200: TicketResponseSchema,
         ...errorResponses([
           ...CREDENTIAL_ERRORS, 'RATE_LIMITED', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'INVALID_JSON',
-          'VALIDATION_ERROR', 'USER_MISMATCH', 'DATABASE_ERROR', 'TICKET_GENERATION_ERROR'
+          'VALIDATION_ERROR', 'USER_MISMATCH', 'DATABASE_ERROR', 'SHUTTING_DOWN', 'TICKET_GENERATION_ERROR'
         ])
       }
     }

@@ -1,75 +1,92 @@
 import fp from 'fastify-plugin'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { AppConfig } from './config.js'
+import { resolveConfig, type ConfigOverrides } from './config.js'
 import type { Store } from './stores/types.js'
 import type { MessageDefinition } from './ws/handlers.js'
+import { genReqId, loggerOptions } from './logging.js'
 import configPlugin from '../plugins/config.js'
+import metricsPlugin from '../plugins/metrics.js'
 import securityPlugin, { sendError } from '../plugins/security.js'
 import ticketStorePlugin from '../plugins/ticket-store.js'
 import authPlugin from '../plugins/auth.js'
 import sessionPlugin from '../plugins/session.js'
+import deliveryPlugin from '../plugins/delivery.js'
+import shutdownPlugin from '../plugins/shutdown.js'
 import websocketPlugin from '../plugins/websocket.js'
 import docsPlugin from '../plugins/docs.js'
 import ticketRoute from '../routes/ticket.js'
 import sessionsRoute from '../routes/sessions.js'
 import wsRoute from '../routes/ws.js'
 import healthRoute from '../routes/health.js'
+import demoRoute from '../routes/demo.js'
+import metricsRoute from '../routes/metrics.js'
+
+export { loggerOptions }
 
 export interface AppOptions {
-  config: AppConfig
+  /** `loadConfig(process.env)`, or any part of a configuration over the defaults (see resolveConfig). */
+  config?: ConfigOverrides
   /** A store made by the caller; by default one is made from the configuration. */
   store?: Store
   /** Message handlers that replace the default echo or add message types. */
   messages?: readonly MessageDefinition<any>[]
+  /** Where the built demo page is (default: this package's dist/demo). */
+  demoAssetsDir?: string
+  /** Answer unknown routes with the NOT_FOUND envelope (default true); false keeps a host app's own 404 handler. */
+  notFoundHandler?: boolean
 }
 
 /** The whole service as one plugin, registered in dependency order; its decorators reach the host app. */
 export const app = fp(async function wsTicketAuth (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
-  await fastify.register(configPlugin, { config: opts.config })
-  await fastify.register(securityPlugin)
-  await fastify.register(docsPlugin)
+  const config = resolveConfig(opts.config)
+  await fastify.register(configPlugin, { config })
+  await fastify.register(metricsPlugin)
   await fastify.register(ticketStorePlugin, { store: opts.store })
   await fastify.register(authPlugin)
   await fastify.register(sessionPlugin)
+  await fastify.register(deliveryPlugin)
+  await fastify.register(shutdownPlugin)
   await fastify.register(websocketPlugin)
-  await fastify.register(ticketRoute)
-  await fastify.register(sessionsRoute)
-  await fastify.register(wsRoute, { messages: opts.messages })
-  await fastify.register(healthRoute)
+  // The HTTP surface in a scope of its own: its Helmet, CORS and error envelope stay off a host app's routes.
+  await fastify.register(async function httpSurface (scope) {
+    await scope.register(securityPlugin, { notFoundHandler: opts.notFoundHandler })
+    await scope.register(docsPlugin)
+    await scope.register(ticketRoute)
+    await scope.register(sessionsRoute)
+    await scope.register(wsRoute, { messages: opts.messages })
+    await scope.register(healthRoute)
+    await scope.register(metricsRoute)
+    if (config.demoPage) await scope.register(demoRoute, { assetsDir: opts.demoAssetsDir })
+  })
 }, { name: 'ws-ticket-auth', fastify: '5.x' })
 
-/** pino options: JSON logs with every credential redacted. */
-export function loggerOptions (config: AppConfig) {
-  return {
-    level: config.logLevel,
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers["x-chat-server-key"]', 'ticket', 'token', '*.ticket', '*.token'],
-      censor: '[redacted]'
-    }
-  }
-}
-
 /** A Fastify instance running the service: what `npm start` and the tests both use. */
-export async function buildApp (opts: AppOptions, fastifyOptions: FastifyServerOptions = {}) {
+export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifyServerOptions = {}) {
+  const config = resolveConfig(opts.config)
   const fastify = Fastify({
-    logger: loggerOptions(opts.config),
-    trustProxy: opts.config.trustProxy,
-    bodyLimit: opts.config.bodyLimitBytes,
+    logger: loggerOptions(config),
+    trustProxy: config.trustProxy,
+    genReqId,
+    // Requests arriving while draining get the protocol's envelope (SHUTTING_DOWN) from the shutdown plugin.
+    return503OnClosing: false,
+    bodyLimit: config.bodyLimitBytes,
     // Bodies are JSON or refused (415); text/plain is not a way in.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     // A URL Fastify cannot decode never reaches the router: answer it in the envelope too.
     frameworkErrors: (_error, _request, reply) => { sendError(reply, 'BAD_REQUEST', 'Malformed URL') },
     // Half-open requests (slowloris, upgrades included) are cut off; Node checks them every second at most.
-    requestTimeout: opts.config.requestTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
     http: {
-      headersTimeout: opts.config.headersTimeoutMs,
-      requestTimeout: opts.config.requestTimeoutMs,
-      connectionsCheckingInterval: Math.min(1000, opts.config.headersTimeoutMs)
+      headersTimeout: config.headersTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs)
     },
     ...fastifyOptions
   }).withTypeProvider<TypeBoxTypeProvider>()
   fastify.removeContentTypeParser('text/plain')
-  await fastify.register(app, opts)
+  // The id every log line of the request carries, returned so a caller can quote it.
+  fastify.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+  await fastify.register(app, { ...opts, config })
   return fastify
 }

@@ -28,7 +28,17 @@ export const EnvSchema = Type.Object({
   REDIS_URL: Str('Use Redis (redis://…); without it the store is in-process memory'),
   REDIS_HOST: Str('Redis host, when REDIS_URL is not set'),
   REDIS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Redis port, with REDIS_HOST (default 6379)' })),
-  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST'),
+  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST or REDIS_CLUSTER_NODES'),
+  REDIS_CLUSTER_NODES: Str('Use Redis Cluster: comma-separated host:port startup nodes (takes precedence over REDIS_URL)'),
+  REDIS_KEY_PREFIX: Type.String({ default: 'wsauth:', description: 'Prefix of every Redis key (and rate-limit key) this service writes' }),
+  REDIS_COMMAND_TIMEOUT_MS: Int('Longest wait for one Redis reply before the request fails with 503 / AUTH_ERROR', 2000, 50, 60_000),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'Use PostgreSQL (postgres://user:pass@host:5432/db)' })),
+  STORE: Type.Optional(Type.Union(['memory', 'redis', 'postgres'].map(s => Type.Literal(s)), { description: 'redis, postgres or memory: required when both REDIS_URL and DATABASE_URL are set' })),
+  PG_POOL_MAX: Int('PostgreSQL connections per instance (plus one for LISTEN)', 10, 1, 1000),
+  PG_CONNECT_TIMEOUT_MS: Int('Longest wait for a PostgreSQL connection', 2000),
+  PG_QUERY_TIMEOUT_MS: Int('Longest a PostgreSQL statement may run', 5000),
+  PG_CLEANUP_INTERVAL_MS: Int('Time between runs of the PostgreSQL cleanup job', 60_000),
+  PG_CLEANUP_BATCH_SIZE: Int('Rows deleted per statement by the cleanup job', 1000, 1, 100_000),
   ALLOWED_ORIGINS: Str('Comma-separated CORS and WebSocket Origin allow-list'),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info', description: 'pino level' }),
   ENABLE_METRICS: Bool('Prometheus text at GET /metrics'),
@@ -38,6 +48,11 @@ export const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Int('Largest accepted HTTP body', 16 * 1024),
   MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
   HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000),
+  DEMO_PAGE: Bool('Serve the demo chat page at / and its development token route (never when NODE_ENV=production)', true),
+  SHUTDOWN_TIMEOUT_MS: Int('On SIGTERM/SIGINT: time to drain sockets and requests before the process is killed', 10_000),
+  METRICS_TOKEN: Str('Bearer token GET /metrics requires (open when unset)'),
+  JWKS_REFETCH_INTERVAL_MS: Int('Least time between two JWKS fetches caused by an unknown `kid`', 30_000, 0),
+  LEGACY_TOKEN_AUTH: Bool('Migration mode: also accept {type:"authenticate", token:<JWT>} as the first frame (deprecated)'),
   MAX_UNAUTHENTICATED_SOCKETS: Int('Sockets of this instance not yet authenticated; beyond it the upgrade is refused 503 UNAUTHENTICATED_LIMIT', 1000),
   MAX_BUFFERED_BYTES: Int('Bytes queued for one socket that does not read; beyond it the socket is terminated', 1024 * 1024),
   HEADERS_TIMEOUT_MS: Int('Time a client has to send complete HTTP headers (upgrades included)', 10_000),
@@ -86,6 +101,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
 
 function fromEnv (e: Env) {
   const production = e.NODE_ENV === 'production'
+  const store = storeChoice(e)
   const chatServerKeys = list(e.CHAT_SERVER_KEYS) ?? (production ? [] : DEV_SERVER_KEYS)
   if (production && e.JWT_SECRET === undefined && e.JWKS_URL === undefined) {
     throw new ConfigError('JWT_SECRET (or JWKS_URL) must be set when NODE_ENV=production')
@@ -115,7 +131,9 @@ function fromEnv (e: Env) {
     sessionTtlSeconds: e.SESSION_TTL_SECONDS,
     ticketRateLimit: e.TICKET_RATE_LIMIT,
     rateWindowMs: Math.round(e.RATE_WINDOW_MINUTES * 60_000),
-    redis: redisOptions(e),
+    redis: store === 'redis' ? redisOptions(e) : undefined,
+    store,
+    postgres: store === 'postgres' ? postgresOptions(e) : undefined,
     allowedOrigins: [...new Set([...list(e.ALLOWED_ORIGINS) ?? ['http://localhost:3000'], ...ownOrigins])],
     logLevel: e.LOG_LEVEL,
     enableMetrics: e.ENABLE_METRICS,
@@ -125,6 +143,11 @@ function fromEnv (e: Env) {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    demoPage: e.DEMO_PAGE && !production,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
+    jwksRefetchIntervalMs: e.JWKS_REFETCH_INTERVAL_MS,
+    legacyTokenAuth: e.LEGACY_TOKEN_AUTH,
     maxUnauthenticatedSockets: e.MAX_UNAUTHENTICATED_SOCKETS,
     maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
@@ -132,10 +155,81 @@ function fromEnv (e: Env) {
   }
 }
 
-function redisOptions (e: Env): { url?: string, host?: string, port?: number, password?: string } | undefined {
-  if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL }
-  if (e.REDIS_HOST !== undefined) return { host: e.REDIS_HOST, port: e.REDIS_PORT ?? 6379, password: e.REDIS_PASSWORD }
+export interface RedisConfig {
+  url?: string
+  host?: string
+  port?: number
+  password?: string
+  /** Set: a Redis Cluster reached through these startup nodes. */
+  clusterNodes?: Array<{ host: string, port: number }>
+  keyPrefix: string
+  commandTimeoutMs: number
+}
+
+function redisOptions (e: Env): RedisConfig | undefined {
+  const common = { keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS }
+  if (e.REDIS_CLUSTER_NODES !== undefined) return { clusterNodes: clusterNodes(e.REDIS_CLUSTER_NODES), password: e.REDIS_PASSWORD, ...common }
+  if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL, ...common }
+  if (e.REDIS_HOST !== undefined) return { host: e.REDIS_HOST, port: e.REDIS_PORT ?? 6379, password: e.REDIS_PASSWORD, ...common }
   return undefined
 }
 
+/** `host:port,host:port,…` (IPv6 hosts without brackets: the port is after the last colon). */
+function clusterNodes (value: string): Array<{ host: string, port: number }> {
+  const nodes = (list(value) as string[]).map(node => {
+    const at = node.lastIndexOf(':')
+    return { host: node.slice(0, at), port: Number(node.slice(at + 1)) }
+  })
+  if (nodes.length === 0 || nodes.some(n => n.host === '' || !Number.isInteger(n.port) || n.port < 1 || n.port > 65535)) {
+    throw new ConfigError(`Invalid environment variable REDIS_CLUSTER_NODES=${JSON.stringify(value)}: expected host:port,host:port,…`)
+  }
+  return nodes
+}
+
+/** DATABASE_URL or REDIS_URL select their store; with both, STORE must say which. */
+function storeChoice (e: Env): 'memory' | 'redis' | 'postgres' {
+  const redis = redisOptions(e) !== undefined
+  const postgres = e.DATABASE_URL !== undefined
+  if (e.STORE === 'redis' && !redis) throw new ConfigError('STORE=redis needs REDIS_URL (or REDIS_HOST)')
+  if (e.STORE === 'postgres' && !postgres) throw new ConfigError('STORE=postgres needs DATABASE_URL')
+  if (e.STORE !== undefined) return e.STORE as 'memory' | 'redis' | 'postgres'
+  if (redis && postgres) throw new ConfigError('Both REDIS_URL and DATABASE_URL are set: choose one with STORE=redis|postgres|memory')
+  return redis ? 'redis' : postgres ? 'postgres' : 'memory'
+}
+
+function postgresOptions (e: Env) {
+  return {
+    url: e.DATABASE_URL as string,
+    poolMax: e.PG_POOL_MAX,
+    connectTimeoutMs: e.PG_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: e.PG_QUERY_TIMEOUT_MS,
+    cleanupIntervalMs: e.PG_CLEANUP_INTERVAL_MS,
+    cleanupBatchSize: e.PG_CLEANUP_BATCH_SIZE
+  }
+}
+
 export type AppConfig = ReturnType<typeof fromEnv>
+
+/** Library mode: any part of an AppConfig; what is left out takes loadConfig's defaults. */
+export type ConfigOverrides = Partial<AppConfig>
+
+/**
+ * A configuration for the plugin from a partial one, checked by the same rules
+ * as the environment (production needs a secret and keys) but read from the
+ * caller, never from process.env. The demo page stays off unless asked for.
+ */
+export function resolveConfig (overrides: ConfigOverrides = {}): AppConfig {
+  if (overrides.chatServerKeys?.length === 0) throw new ConfigError('chatServerKeys must list at least one key')
+  const defaults = loadConfig({
+    NODE_ENV: overrides.production === true ? 'production' : 'development',
+    PORT: overrides.port?.toString(),
+    JWT_SECRET: overrides.jwtSecret,
+    JWKS_URL: overrides.jwksUrl,
+    CHAT_SERVER_KEYS: overrides.chatServerKeys?.join(','),
+    DEMO_PAGE: 'false'
+  })
+  // Left-out and undefined fields keep the defaults; the demo page is never served in production.
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined))
+  const config = { ...defaults, ...given }
+  return { ...config, demoPage: config.demoPage && !config.production }
+}

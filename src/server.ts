@@ -1,29 +1,22 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { loadConfig } from './config.js'
+import { closeHandler } from '../plugins/shutdown.js'
 
-/** `npm start`: read the environment, build the service, listen, close gracefully on signals. */
+/** `npm start`: read the environment, build the service, listen, drain and exit 0 on SIGTERM/SIGINT. */
 async function main (): Promise<void> {
-  let config
-  try {
-    config = loadConfig(process.env)
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err
-    process.stderr.write(`Configuration error: ${err.message}\n`)
-    process.exit(1)
-  }
+  const config = loadConfig(process.env)
   const fastify = await buildApp({ config })
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-    if (err !== undefined) fastify.log.error({ err }, 'closing after error')
-    else fastify.log.info({ signal }, 'closing')
-    await fastify.close()
-  })
   await fastify.listen({ port: config.port, host: config.host })
+  // Past the delay close-with-grace exits 1: the drain (sockets, requests, sessions, store) must fit in it.
+  closeWithGrace({ delay: config.shutdownTimeoutMs, logger: fastify.log }, closeHandler(fastify))
   const base = `http://localhost:${(fastify.server.address() as { port: number }).port}`
-  fastify.log.info(`Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend}`)
+  fastify.log.info({ demoPage: fastify.config.demoPage },
+    `Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend} · demo page (development only, DEMO_PAGE): ${base}/`)
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`)
+  // A ConfigError names the variable at fault; anything else (a port in use) is reported as is.
+  process.stderr.write(`Failed to start: ${String(err)}\n`)
   process.exit(1)
 })

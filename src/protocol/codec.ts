@@ -20,6 +20,18 @@ export function serialize (msg: ServerMessage | { type: string }): string {
   return serializer === undefined ? JSON.stringify(msg) : serializer(msg)
 }
 
+let lastMs = 0
+let lastIso = ''
+/** Now in ISO 8601, as every server message's `timestamp`: formatted once per millisecond, not once per message. */
+export function isoNow (): string {
+  const now = Date.now()
+  if (now !== lastMs) {
+    lastMs = now
+    lastIso = new Date(now).toISOString()
+  }
+  return lastIso
+}
+
 /** Compile a message checker once; frames are then checked without recompiling. */
 export function compileChecker<T extends TSchema> (schema: T): TypeCheck<T> {
   return TypeCompiler.Compile(schema)

@@ -25,6 +25,8 @@ export const ERRORS = {
   CONNECTION_LIMIT: { status: 429, text: 'Too many open connections from this address' },
   UPGRADE_REQUIRED: { status: 426, text: 'Connect to /ws with a WebSocket client' },
   UNAUTHENTICATED_LIMIT: { status: 503, text: 'Too many connections waiting to authenticate, retry shortly' },
+  // Tickets and upgrades refused while this instance drains (SIGTERM): the client retries on another one
+  SHUTTING_DOWN: { status: 503, text: 'Server is shutting down, retry on another instance' },
   // Shared by both: a body on HTTP, a frame on /ws
   INVALID_JSON: { status: 400, close: 4012, type: 'error', text: 'Message is not valid JSON' },
   // /ws authentication failures

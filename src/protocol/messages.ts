@@ -15,6 +15,16 @@ export const TicketAuthenticateSchema = Type.Object({
   clientInfo: Type.Optional(ClientInfoSchema)
 }, { description: 'First message on a connection: redeem a ticket' })
 
+export const LegacyAuthenticateSchema = Type.Object({
+  type: Type.Literal('authenticate'),
+  id: Id,
+  token: Type.String({ minLength: 1, maxLength: 8192, description: 'The user JWT' }),
+  chatServerKey: Type.Optional(Type.String({ maxLength: 255, description: 'When sent, must be in CHAT_SERVER_KEYS' })),
+  entityId: Type.Optional(Type.String({ maxLength: 255 })),
+  entityType: Type.Optional(Type.String({ maxLength: 50 })),
+  clientInfo: Type.Optional(ClientInfoSchema)
+}, { description: 'Deprecated, accepted only with LEGACY_TOKEN_AUTH=true: authenticate with the JWT itself' })
+
 export const ChatMessageSchema = Type.Object({
   type: Type.Literal('chat_message'),
   id: Id,
@@ -36,10 +46,11 @@ export const HeartbeatPingSchema = Type.Object({
 })
 
 export const ClientMessageSchema = Type.Union([
-  TicketAuthenticateSchema, ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema
+  TicketAuthenticateSchema, LegacyAuthenticateSchema, ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema
 ], { $id: 'ClientMessage' })
 export type ClientMessage = Static<typeof ClientMessageSchema>
 export type TicketAuthenticate = Static<typeof TicketAuthenticateSchema>
+export type LegacyAuthenticate = Static<typeof LegacyAuthenticateSchema>
 export type ChatMessage = Static<typeof ChatMessageSchema>
 export type ConfigureTools = Static<typeof ConfigureToolsSchema>
 export type HeartbeatPing = Static<typeof HeartbeatPingSchema>

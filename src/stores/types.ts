@@ -1,3 +1,4 @@
+import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { SessionRecord } from '../protocol/http.js'
 
 export type { SessionRecord }
@@ -35,6 +36,12 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** Where a store logs what it recovers from by itself (a pino logger fits). */
+export interface StoreLogger {
+  info: (obj: object, msg: string) => void
+  warn: (obj: object, msg: string) => void
+}
+
 /** How long an expired or used ticket is still recognised (TICKET_EXPIRED / TICKET_USED) after its expiry. */
 export const EXPIRED_TICKET_MEMORY_MS = 5 * 60 * 1000
 
@@ -57,6 +64,11 @@ export interface Store {
   /** Send an event to every instance sharing this store (this one included). */
   publish: (event: StoreEvent) => Promise<void>
   subscribe: (listener: (event: StoreEvent) => void) => void
+  /**
+   * Optional: a @fastify/rate-limit store class keeping the ticket rate limit in this backend,
+   * so it holds across instances. Without it the limit is counted in process.
+   */
+  rateLimitStore?: () => FastifyRateLimitStoreCtor
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping: () => Promise<void>
   close: () => Promise<void>

@@ -1,5 +1,4 @@
 import type { WebSocket } from 'ws'
-import type { FastifyBaseLogger } from 'fastify'
 
 /**
  * Queue a frame on an open socket unless its peer has stopped reading: once
@@ -7,11 +6,9 @@ import type { FastifyBaseLogger } from 'fastify'
  * terminated (no close frame, which would only queue behind the rest), so a
  * client that never reads cannot grow the server's memory. False when terminated.
  */
-export function sendBounded (socket: WebSocket, payload: string, maxBufferedBytes: number, log: FastifyBaseLogger): boolean {
+export function sendBounded (socket: WebSocket, payload: string, maxBufferedBytes: number): boolean {
   socket.send(payload)
-  const buffered = socket.bufferedAmount
-  if (buffered <= maxBufferedBytes) return true
-  log.warn({ bufferedBytes: buffered }, 'slow consumer: socket terminated')
+  if (socket.bufferedAmount <= maxBufferedBytes) return true
   socket.terminate()
   return false
 }

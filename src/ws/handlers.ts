@@ -11,11 +11,18 @@ type Timestamped = 'timestamp' | 'id'
 /** A server message without the fields the server fills in (`timestamp`, and `id` for replies). */
 export type Outgoing = ServerMessage extends infer M ? M extends ServerMessage ? Omit<M, Timestamped> : never : never
 
+/**
+ * A message for a client: a built-in type must match its schema (less the
+ * fields the server fills in); an application's own type is sent as given.
+ */
+export type OutgoingMessage<M extends { type: string }> =
+  (M['type'] extends ServerMessage['type'] ? Extract<Outgoing, { type: M['type'] }> : M) & M
+
 /** What a message handler gets besides the message: who sent it and how to answer. */
 export interface MessageContext {
   session: Readonly<SessionRecord>
   /** Answer this message: the client's `id` is echoed. */
-  reply: (message: Outgoing | { type: string, [field: string]: unknown }) => void
+  reply: <M extends { type: string }>(message: OutgoingMessage<M>) => void
   /** Per-connection state that lives as long as the socket (configured tools, application data). */
   state: Record<string, unknown>
   log: FastifyBaseLogger

@@ -1,17 +1,26 @@
 import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import { createMemoryStore } from '../../src/stores/memory.js'
+import { REDIS_MISSING, redisCluster, redisStoreFrom, redisUrl } from '../support/redis.js'
 import type { Store, TicketRecord } from '../../src/stores/types.js'
+import { postgresForTests } from '../support/postgres.js'
 
 /**
  * One contract, every backend: each entry makes a fresh store on a real server
  * (or in process) and says how to dispose of it. Backends that need a server
  * add themselves here.
  */
-interface Backend { name: string, make: (t: Test) => Promise<Store> }
+interface Backend { name: string, make: (t: Test) => Promise<Store>, skip?: string }
 
+const postgres = await postgresForTests()
 const backends: Backend[] = [
-  { name: 'memory', make: async () => createMemoryStore() }
+  { name: 'memory', make: async () => createMemoryStore() },
+  { name: 'redis', skip: REDIS_MISSING, make: async t => await redisStoreFrom(t, { REDIS_URL: await redisUrl(t) }) },
+  { name: 'redis cluster', skip: REDIS_MISSING, make: async t => await redisStoreFrom(t, { REDIS_CLUSTER_NODES: await redisCluster(t) }) },
+  // Imported only when PostgreSQL is here, so a skipped run does not count the driver against coverage.
+  ...postgres.skip === false
+    ? [{ name: 'postgres', make: async () => (await import('../../src/stores/postgres.js')).createPostgresStore({ url: await postgres.database() }) }]
+    : []
 ]
 
 const digest = (): string => randomBytes(32).toString('hex')
@@ -32,7 +41,7 @@ const session = (userId = 'alice', sessionId = `session_${randomBytes(16).toStri
 })
 
 for (const backend of backends) {
-  t.test(`store contract › ${backend.name}`, async t => {
+  t.test(`store contract › ${backend.name}`, { skip: backend.skip }, async t => {
     const store = await backend.make(t)
     t.teardown(() => store.close())
 
@@ -60,6 +69,20 @@ for (const backend of backends) {
       const id = digest()
       await store.issueTicket(id, ticket({ expiresAt: Date.now() + 50 }))
       await new Promise(resolve => setTimeout(resolve, 120))
+      t.same(await store.consumeTicket(id), { status: 'expired' })
+    })
+
+    t.test('a used ticket presented after its expiry is reported expired', async t => {
+      const id = digest()
+      await store.issueTicket(id, ticket({ expiresAt: Date.now() + 50 }))
+      t.equal((await store.consumeTicket(id)).status, 'ok')
+      await new Promise(resolve => setTimeout(resolve, 120))
+      t.same(await store.consumeTicket(id), { status: 'expired' })
+    })
+
+    t.test('an expired ticket is still recognised minutes after its expiry', async t => {
+      const id = digest()
+      await store.issueTicket(id, ticket({ createdAt: Date.now() - 180_000, expiresAt: Date.now() - 60_000 }))
       t.same(await store.consumeTicket(id), { status: 'expired' })
     })
 

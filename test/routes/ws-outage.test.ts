@@ -43,22 +43,23 @@ async function run (handle: BackendHandle, instances: Array<{ app: App, ws: stri
   const tickets = new Map<string, number>()
   const outcomes: Outcome[] = []
   const workers = Array.from({ length: 6 }, async (_, id) => await worker(id, instances, () => phase, tickets, outcomes, () => stopped))
-  const script: Array<[Phase, () => Promise<void>]> = [
-    ['outage', handle.outage], ['healed', handle.heal], ['slow', async () => { await handle.slow(200) }], ['after', handle.heal]
+  // Each phase lasts long enough for full cycles at +100 ms per store round trip; a healed server is back within 2 s.
+  const script: Array<[Phase, () => Promise<void>, number]> = [
+    ['outage', handle.outage, 1500], ['healed', handle.heal, 2500], ['slow', async () => { await handle.slow(100) }, 2500], ['after', handle.heal, 2000]
   ]
-  for (const [next, action] of script) {
-    await sleep(800)
+  await sleep(1000)
+  for (const [next, action, lasts] of script) {
     await action()
     phase = next
+    await sleep(lasts)
   }
-  await sleep(800)
   stopped = true
   await Promise.all(workers)
   return { tickets, outcomes }
 }
 
 for (const backend of backends) {
-  t.test(`outage › ${backend.name} › during a store outage only DATABASE_ERROR / AUTH_ERROR; after it full recovery, nothing double-spent, leaked or lost`, async t => {
+  t.test(`outage › ${backend.name} › during a store outage only DATABASE_ERROR / AUTH_ERROR; after it full recovery, nothing double-spent, leaked or lost`, { skip: backend.skip }, async t => {
     const unhandled: unknown[] = []
     const onUnhandled = (reason: unknown) => { unhandled.push(reason) }
     process.on('unhandledRejection', onUnhandled)
@@ -77,17 +78,18 @@ for (const backend of backends) {
     t.same(by('after').filter(o => o.result !== 'ok'), [], 'after the faults: no failure at all')
 
     // Every ticket once more: one that was redeemed is TICKET_USED; one whose redemption failed before the consume is still good.
-    const [probe] = await Client.connect(instances[0].ws)
     let doubleSpent = 0
-    for (const [ticket, redeemed] of tickets) {
-      const [c] = await Client.connect(instances[1].ws)
-      const again = await c.request({ type: 'ticket_authenticate', ticket })
-      if (redeemed === 1 && again.type === 'authentication_success') doubleSpent++
-      if (redeemed === 0 && !['authentication_success', 'TICKET_USED'].includes(again.code ?? again.type)) t.fail(`unredeemed ticket answered ${JSON.stringify(again)}`)
-      c.close()
-      await c.closed
+    const all = [...tickets]
+    for (let i = 0; i < all.length; i += 50) {
+      await Promise.all(all.slice(i, i + 50).map(async ([ticket, redeemed]) => {
+        const [c] = await Client.connect(instances[1].ws)
+        const again = await c.request({ type: 'ticket_authenticate', ticket })
+        if (redeemed === 1 && again.type === 'authentication_success') doubleSpent++
+        if (redeemed === 0 && !['authentication_success', 'TICKET_USED'].includes(again.code ?? again.type)) t.fail(`unredeemed ticket answered ${JSON.stringify(again)}`)
+        c.close()
+        await c.closed
+      }))
     }
-    probe.close()
     t.equal(doubleSpent, 0, `no ticket of ${tickets.size} redeemed twice`)
 
     // Closed during the outage, their removal is retried: the store ends with no session at all.

@@ -1,0 +1,50 @@
+import { performance } from 'node:perf_hooks'
+import { makeUsers } from '../lib/wire.js'
+import { Samples } from '../lib/stats.js'
+import { closeSocket, connect } from './flow.js'
+import { ownCpu, probe, serverUse, type Job, type Result } from './job.js'
+
+/** Full flows, closed loop with `concurrency` in flight: ticket → upgrade → authenticate → success → close. */
+export async function handshake (job: Job): Promise<Result> {
+  const users = makeUsers(job.users)
+  let u = 0
+  const flavor = job.flavor
+  async function loop (until: number, samples?: Samples): Promise<number> {
+    let errors = 0
+    while (performance.now() < until) {
+      const start = performance.now()
+      try {
+        await closeSocket(await connect(job.port, users[u++ % users.length], flavor))
+        samples?.push(performance.now() - start)
+      } catch (err) {
+        if (errors++ === 0) process.stderr.write(`handshake: ${String(err)}\n`)
+      }
+    }
+    return errors
+  }
+  const run = async (seconds: number, samples?: Samples): Promise<number> => {
+    const until = performance.now() + seconds * 1000
+    const errors = await Promise.all(Array.from({ length: job.concurrency }, () => loop(until, samples)))
+    return errors.reduce((a, b) => a + b, 0)
+  }
+
+  await run(job.warmupSeconds)
+  const samples = new Samples()
+  const before = await probe()
+  const cpu0 = ownCpu()
+  const t0 = performance.now()
+  const errors = await run(job.seconds, samples)
+  const seconds = (performance.now() - t0) / 1000
+  const clientCpu = ownCpu() - cpu0
+  const after = await probe()
+  const { p50, p99 } = samples.summary()
+  return {
+    ops: samples.length,
+    seconds,
+    p50Ms: p50,
+    p99Ms: p99,
+    errors,
+    ...serverUse(before, after),
+    clientCpu
+  }
+}

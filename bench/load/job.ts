@@ -1,0 +1,66 @@
+/** What the runner asks a load generator to do, and what it reports back. */
+export type Scenario = 'issue' | 'handshake' | 'idle' | 'pingpong'
+/** `service` speaks the protocol; `bare` talks to a baseline doing the same wire work without auth. */
+export type Flavor = 'service' | 'bare'
+
+export interface Job {
+  scenario: Scenario
+  flavor: Flavor
+  port: number
+  warmupSeconds: number
+  seconds: number
+  /** Concurrent connections (issue), flows in flight (handshake), sockets (pingpong). */
+  concurrency: number
+  /** Sockets held open (idle). */
+  sockets: number
+  users: number
+}
+
+export interface Result {
+  ops: number
+  seconds: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+  /** CPU seconds the server used during the measured window. */
+  serverCpu: number
+  /** CPU seconds Redis used during the window, when it is the store. */
+  redisCpu?: number
+  /** CPU seconds the load generator used during the window. */
+  clientCpu: number
+  /** CPU seconds the whole machine was busy during the window: what is not ours is other people's load. */
+  machineCpu: number
+  /** idle only: server RSS growth per socket, in bytes. */
+  rssPerSocket?: number
+  heapPerSocket?: number
+}
+
+export interface ProbeResult { cpu: number, machine: number, rss: number, heapUsed: number, redisCpu?: number }
+
+/** Ask the runner for the server's CPU and memory right now (after a full GC when `gc`). */
+export function probe (gc = false): Promise<ProbeResult> {
+  return new Promise(resolve => {
+    const onMessage = (msg: { kind?: string } & ProbeResult): void => {
+      if (msg.kind !== 'probe-result') return
+      process.off('message', onMessage)
+      resolve(msg)
+    }
+    process.on('message', onMessage)
+    process.send?.({ kind: 'probe', gc })
+  })
+}
+
+/** CPU seconds this process has used. */
+export function ownCpu (): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
+/** Server (and Redis) CPU seconds between two probes. */
+export function serverUse (before: ProbeResult, after: ProbeResult): Pick<Result, 'serverCpu' | 'redisCpu' | 'machineCpu'> {
+  return {
+    serverCpu: after.cpu - before.cpu,
+    machineCpu: after.machine - before.machine,
+    redisCpu: after.redisCpu === undefined || before.redisCpu === undefined ? undefined : after.redisCpu - before.redisCpu
+  }
+}

@@ -1,0 +1,38 @@
+import { writeFileSync } from 'node:fs'
+import { writeHeapSnapshot } from 'node:v8'
+import { Session } from 'node:inspector/promises'
+
+/**
+ * Loaded with `node --import` into the service exactly as `npm start` runs it
+ * (dist/src/server.js): the benchmark's IPC, nothing else. Collects garbage on
+ * request (for RSS readings) and profiles exactly the measured window
+ * (`--profile`), not the start-up.
+ */
+const send = (msg: unknown): void => { process.send?.(msg) }
+let session: Session | undefined
+
+process.on('message', async (msg: { kind?: string, file?: string }) => {
+  if (msg.kind === 'gc') {
+    // Twice: the first pass finalises what the second frees.
+    globalThis.gc?.()
+    globalThis.gc?.()
+    send({ kind: 'gc-done', heapUsed: process.memoryUsage().heapUsed })
+  } else if (msg.kind === 'heap-snapshot') {
+    writeHeapSnapshot(msg.file)
+    send({ kind: 'heap-written' })
+  } else if (msg.kind === 'profile-start') {
+    session = new Session()
+    session.connect()
+    await session.post('Profiler.enable')
+    await session.post('Profiler.start')
+    send({ kind: 'profile-started' })
+  } else if (msg.kind === 'profile-stop' && session !== undefined) {
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(msg.file as string, JSON.stringify(profile))
+    session.disconnect()
+    session = undefined
+    send({ kind: 'profile-stopped' })
+  }
+})
+// The runner going away ends the server, whatever state it is in.
+process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,51 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { sendError } from './security.js'
+
+/** Routes that start new work on this instance: refused once it drains. */
+const REFUSED_WHILE_DRAINING = new Set(['/ws', '/api/websocket/ticket'])
+
+/**
+ * Draining on close (SIGTERM via close-with-grace, or `fastify.close()`):
+ * new tickets and upgrades are refused 503 SHUTTING_DOWN while in-flight
+ * requests finish, and the sessions this instance held leave the store
+ * before the store closes. The websocket plugin's preClose closes the sockets.
+ */
+export default fp(async (fastify) => {
+  const { store, sessions } = fastify
+  let draining = false
+  let leaving: string[] = []
+
+  async function refuseWhileDraining (_request: FastifyRequest, reply: FastifyReply) {
+    if (draining) return sendError(reply, 'SHUTTING_DOWN')
+  }
+  // A route hook, not a global one: @fastify/websocket's global onRequest must have run for a
+  // refused upgrade's socket to be released; first among the route's hooks, so it runs before them.
+  fastify.addHook('onRoute', (route) => {
+    if (!REFUSED_WHILE_DRAINING.has(route.url)) return
+    route.onRequest = [refuseWhileDraining, route.onRequest].flat().filter(hook => hook !== undefined)
+  })
+
+  // Registered before the websocket plugin, so this runs before its preClose closes (and detaches) the sockets.
+  fastify.addHook('preClose', async () => {
+    draining = true
+    leaving = sessions.localSessionIds()
+    fastify.log.info({ sessions: leaving.length }, 'draining: refusing new tickets and upgrades')
+  })
+
+  // onClose hooks run in reverse order: this one before the ticket-store plugin closes the store.
+  fastify.addHook('onClose', async () => {
+    const results = await Promise.allSettled(leaving.map(id => store.removeSession(id)))
+    const failed = results.filter(r => r.status === 'rejected').length
+    fastify.log.info({ sessions: leaving.length, failed }, 'removed this instance\'s sessions from the store')
+  })
+}, { name: 'shutdown', dependencies: ['session'], fastify: '5.x' })
+
+/** close-with-grace's handler: say why, then close the app (drain above, then every plugin's onClose). */
+export function closeHandler (fastify: FastifyInstance) {
+  return async ({ signal, err }: { signal?: string, err?: Error }): Promise<void> => {
+    if (err !== undefined) fastify.log.error({ err }, 'closing after an uncaught error')
+    else fastify.log.info({ signal }, 'closing')
+    await fastify.close()
+  }
+}

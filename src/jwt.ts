@@ -1,0 +1,46 @@
+import { createVerifier, type DecodedJwt } from 'fast-jwt'
+import type { AppConfig } from './config.js'
+import { createJwksKeys } from './jwks.js'
+import { AppError } from './protocol/errors.js'
+
+type VerifierConfig = Pick<AppConfig, 'jwtSecret' | 'jwksUrl' | 'jwtIssuer' | 'jwtAudience' | 'jwksRefetchIntervalMs'>
+
+/**
+ * The user id a JWT proves, or AUTH_INVALID: HS256 with JWT_SECRET, RS256 and
+ * ES256 with the keys of JWKS_URL, `iss`/`aud` checked when configured.
+ * One verifier for the ticket route, the session routes and legacy frames.
+ */
+export function createUserVerifier (config: VerifierConfig): (token: string) => Promise<string> {
+  const { jwtSecret: secret, jwtIssuer: issuer } = config
+  const jwks = config.jwksUrl === undefined
+    ? undefined
+    : createJwksKeys({ url: config.jwksUrl, refetchIntervalMs: config.jwksRefetchIntervalMs })
+  const verify = createVerifier({
+    // `none` is never listed, so unsigned tokens are refused.
+    algorithms: [...secret === undefined ? [] : ['HS256' as const], ...jwks === undefined ? [] : ['RS256' as const, 'ES256' as const]],
+    allowedIss: issuer,
+    allowedAud: config.jwtAudience,
+    cache: true,
+    // The key follows from the algorithm, never the reverse: an HS256 token is checked against
+    // the HMAC secret only, so a token "signed" with a provider's public key cannot pass.
+    key: async ({ header, payload }: DecodedJwt) => {
+      if (header.alg === 'HS256' && secret !== undefined) return secret
+      if (jwks === undefined || typeof header.kid !== 'string') throw new Error('no key for this token')
+      // A token for another issuer costs no fetch.
+      if (issuer !== undefined && payload.iss !== issuer) throw new Error('unexpected issuer')
+      return await jwks.key(String(payload.iss), header.kid, String(header.alg))
+    }
+  })
+
+  return async function userIdOf (token: string): Promise<string> {
+    let payload: { userId?: unknown, sub?: unknown }
+    try {
+      payload = await verify(token)
+    } catch {
+      throw new AppError('AUTH_INVALID')
+    }
+    const userId = payload.userId ?? payload.sub
+    if (typeof userId !== 'string' || userId === '' || userId.length > 255) throw new AppError('AUTH_INVALID')
+    return userId
+  }
+}

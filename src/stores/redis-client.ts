@@ -1,0 +1,93 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import type { RedisConfig } from '../config.js'
+import type { StoreLogger } from './types.js'
+
+export type { StoreLogger }
+
+export type RedisClient = Redis | Cluster
+
+/** Reconnect forever: 100 ms, 200 ms, … capped at 2 s, so a returning server is found within 2 s. */
+export const reconnectDelay = (attempt: number): number => Math.min(100 * attempt, 2000)
+
+/**
+ * Per-connection bounds: one resend of a command caught by a dropped
+ * connection, and a reply deadline for a server that hangs without closing.
+ */
+function connectionOptions (config: RedisConfig) {
+  return {
+    maxRetriesPerRequest: 1,
+    commandTimeout: config.commandTimeoutMs,
+    connectTimeout: Math.max(config.commandTimeoutMs, 1000),
+    password: config.password,
+    connectionName: 'ws-ticket-auth'
+  }
+}
+
+/**
+ * An ioredis client (single node, or Cluster with REDIS_CLUSTER_NODES) that
+ * never queues while disconnected: a command fails at once, so a route
+ * answers 503 instead of waiting, and the client reconnects forever.
+ */
+export function createRedisClient (config: RedisConfig): RedisClient {
+  if (config.clusterNodes !== undefined) {
+    return new Cluster(config.clusterNodes, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: reconnectDelay,
+      // A restarted node is reconnected instead of waiting for a MOVED that never comes.
+      clusterNodeRetryStrategy: reconnectDelay,
+      slotsRefreshTimeout: config.commandTimeoutMs,
+      redisOptions: connectionOptions(config)
+    })
+  }
+  const options: RedisOptions = {
+    ...connectionOptions(config),
+    enableOfflineQueue: false,
+    retryStrategy: reconnectDelay,
+    // The store renews its subscription on every `ready` itself, with the error handled (see redis.ts).
+    autoResubscribe: false
+  }
+  return config.url !== undefined ? new Redis(config.url, options) : new Redis({ ...options, host: config.host, port: config.port })
+}
+
+/**
+ * Log a connection loss once (not once per reconnect attempt) and its
+ * recovery. Listening to `error` is also what keeps ioredis from printing
+ * "Unhandled error event" for every failed attempt.
+ */
+export function watchConnection (client: RedisClient, log: StoreLogger, name: string): void {
+  let up = true
+  client.on('error', (err: Error) => {
+    if (!up) return
+    up = false
+    log.warn({ err: err.message }, `redis ${name}: connection failed, reconnecting`)
+  })
+  client.on('ready', () => {
+    if (up) return
+    up = true
+    log.info({}, `redis ${name}: connection ready`)
+  })
+}
+
+/** Resolves when the client is ready; rejects after `timeoutMs` with the last connection error. */
+export async function untilReady (client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return
+  await new Promise<void>((resolve, reject) => {
+    let reason = 'no answer'
+    const onError = (err: Error): void => { reason = err.message }
+    const done = (err?: Error): void => {
+      clearTimeout(timer)
+      client.off('ready', done)
+      client.off('error', onError)
+      if (err === undefined) resolve()
+      else reject(err)
+    }
+    const timer = setTimeout(() => { done(new Error(`Redis not reachable within ${timeoutMs} ms (${reason})`)) }, timeoutMs)
+    client.on('ready', done)
+    client.on('error', onError)
+  })
+}
+
+/** A second connection with the same settings (pub/sub needs its own). */
+export function duplicate (client: RedisClient): RedisClient {
+  return client instanceof Cluster ? client.duplicate() : client.duplicate()
+}

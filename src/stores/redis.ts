@@ -1,0 +1,157 @@
+import { Cluster } from 'ioredis'
+import { pino } from 'pino'
+import { untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
+import { createEventChannel } from './redis-events.js'
+import { defineScripts } from './redis-scripts.js'
+import {
+  EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
+  type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
+} from './types.js'
+
+export interface RedisStoreOptions {
+  /** Prefix of every key and of the event channel (REDIS_KEY_PREFIX). */
+  keyPrefix?: string
+  log?: StoreLogger
+  /** How long creation waits for the server before failing (keep it under Fastify's plugin timeout). */
+  readyTimeoutMs?: number
+}
+
+export interface RedisStore extends Store {
+  backend: 'redis'
+  /** The command connection, shared with @fastify/redis and the rate limiter. */
+  client: RedisClient
+  keyPrefix: string
+}
+
+export const DEFAULT_KEY_PREFIX = 'wsauth:'
+
+/**
+ * The key layout. A user's index and records share the hash tag `{u:…}`, so
+ * the session scripts touch one slot; tickets and session lookups are single
+ * keys. The user id is URI-encoded so its own braces cannot move the tag.
+ */
+export function redisKeys (prefix: string) {
+  const user = (userId: string): string => `${prefix}{u:${encodeURIComponent(userId)}}`
+  return {
+    ticket: (digest: string) => `${prefix}t:${digest}`,
+    session: (sessionId: string) => `${prefix}s:${sessionId}`,
+    userIndex: (userId: string) => `${user(userId)}:sessions`,
+    userRecords: (userId: string) => `${user(userId)}:records`,
+    channel: `${prefix}events`
+  }
+}
+
+/** Every client failure (closed, refused, timed out, a Redis error reply) is the store being unavailable. */
+async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
+  try {
+    return await pending
+  } catch (err) {
+    throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/**
+ * The Redis store (single node or Cluster); it owns `client` and closes it.
+ * Tickets: one key each, consumed by one script. Sessions: a lookup key per
+ * session plus the user's index and records, kept together by scripts.
+ * Resolves once the command and event connections are ready.
+ */
+export async function createRedisStore (client: RedisClient, opts: RedisStoreOptions = {}): Promise<RedisStore> {
+  const keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX
+  const log = opts.log ?? pino({ enabled: false })
+  const keys = redisKeys(keyPrefix)
+  const warn = (what: string) => (err: Error) => { log.warn({ err: err.message }, `redis ${what} failed`) }
+  defineScripts(client)
+
+  watchConnection(client, log, 'commands')
+  const events = createEventChannel(client, keys.channel, log)
+  const connections = [client, events.subscriber]
+  try {
+    await Promise.all(connections.map(async c => { await untilReady(c, opts.readyTimeoutMs ?? 5000) }))
+    await events.subscribed()
+  } catch (err) {
+    for (const c of connections) c.disconnect()
+    throw new StoreUnavailableError((err as Error).message, { cause: err })
+  }
+
+  return {
+    backend: 'redis',
+    client,
+    keyPrefix,
+
+    async issueTicket (digest: string, record: TicketRecord): Promise<void> {
+      // Kept past expiry for the memory window, so a late attempt is told TICKET_EXPIRED.
+      const ttl = Math.max(1, record.expiresAt - Date.now() + EXPIRED_TICKET_MEMORY_MS)
+      await guard('issueTicket', client.set(keys.ticket(digest), JSON.stringify(record), 'PX', ttl))
+    },
+
+    async consumeTicket (digest: string): Promise<ConsumeResult> {
+      const [status, record] = await guard('consumeTicket', client.wsauthConsume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
+      return status === 'ok' ? { status, ticket: JSON.parse(record as string) } : { status } as ConsumeResult
+    },
+
+    async createSession (record: SessionRecord, ttlSeconds: number, maxPerUser: number): Promise<boolean> {
+      const { sessionId, userId } = record
+      const json = JSON.stringify(record)
+      const ttlMs = ttlSeconds * 1000
+      // Two slots on a Cluster (the user's, the session id's): sent together, one round trip.
+      const [created, saved] = await Promise.allSettled([
+        client.wsauthCreateSession(keys.userIndex(userId), keys.userRecords(userId), sessionId, ttlMs, maxPerUser, json),
+        client.set(keys.session(sessionId), json, 'PX', ttlMs)
+      ])
+      const indexed = created.status === 'fulfilled' && created.value === 1
+      if (indexed && saved.status === 'fulfilled') return true
+      // Refused or half-written: undo the half that landed, so nothing counts or resolves without the other.
+      await Promise.all([
+        client.del(keys.session(sessionId)).catch(warn('session cleanup')),
+        indexed ? client.wsauthRemoveSession(keys.userIndex(userId), keys.userRecords(userId), sessionId).catch(warn('session cleanup')) : undefined
+      ])
+      const failed = [created, saved].find(result => result.status === 'rejected')
+      if (failed !== undefined) await guard('createSession', Promise.reject(failed.reason))
+      return false
+    },
+
+    async getSession (sessionId: string): Promise<SessionRecord | undefined> {
+      const json = await guard('getSession', client.get(keys.session(sessionId)))
+      return json === null ? undefined : JSON.parse(json)
+    },
+
+    async removeSession (sessionId: string): Promise<boolean> {
+      const json = await guard('removeSession', client.get(keys.session(sessionId)))
+      if (json === null) return false
+      const { userId } = JSON.parse(json) as SessionRecord
+      const [, deleted] = await guard('removeSession', Promise.all([
+        client.wsauthRemoveSession(keys.userIndex(userId), keys.userRecords(userId), sessionId),
+        client.del(keys.session(sessionId))
+      ]))
+      return deleted === 1
+    },
+
+    async listSessions (userId: string): Promise<SessionRecord[]> {
+      const records = await guard('listSessions', client.wsauthListSessions(keys.userIndex(userId), keys.userRecords(userId)))
+      return records.map(json => JSON.parse(json) as SessionRecord).sort((a, b) => a.authenticatedAt.localeCompare(b.authenticatedAt))
+    },
+
+    async publish (event: StoreEvent): Promise<void> {
+      await guard('publish', events.publish(event))
+    },
+
+    subscribe (listener: (event: StoreEvent) => void): void {
+      events.listen(listener)
+    },
+
+    async ping (): Promise<void> {
+      // On a Cluster every master must answer: one lost master already fails a share of the keys.
+      const targets = client instanceof Cluster ? [client, ...client.nodes('master')] : [client]
+      await guard('ping', Promise.all(targets.map(async c => await c.ping())))
+    },
+
+    async close (): Promise<void> {
+      events.clear()
+      // QUIT lets in-flight commands finish; a connection that is down is just dropped.
+      await Promise.all(connections.map(async c => { await c.quit().catch(() => { c.disconnect() }) }))
+    }
+  }
+}
+
+export const isRedisStore = (store: Store): store is RedisStore => store.backend === 'redis'

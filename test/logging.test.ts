@@ -1,0 +1,87 @@
+import t from 'tap'
+import { Writable } from 'node:stream'
+import type { AddressInfo } from 'node:net'
+import { buildApp, loggerOptions } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+import { redactUrl } from '../src/logging.js'
+import { authHeaders, tokenFor, Client, TEST_ENV } from './helper.js'
+
+const SERVER_KEY = 'srv-key-4f1d2c9a7e'
+const JWT_SECRET = 'jwt-secret-8c3b5e1f0a'
+
+t.test('logs › a full flow at trace level carries no JWT, ticket or server key, and one event per authentication', async t => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
+  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'trace', CHAT_SERVER_KEYS: SERVER_KEY, JWT_SECRET, LEGACY_TOKEN_AUTH: 'true' })
+  const app = await buildApp({ config }, { logger: { ...loggerOptions(config), stream } })
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const ws = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/ws`
+
+  const token = tokenFor(app, 'alice')
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/websocket/ticket?token=${token}`,
+    headers: { ...authHeaders(token, SERVER_KEY), 'x-request-id': 'req-from-proxy-1' },
+    payload: { userId: 'alice' }
+  })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['x-request-id'], 'req-from-proxy-1', 'the caller\'s request id is kept and returned')
+  const { ticket } = res.json()
+
+  const [client, hello] = await Client.connect(ws)
+  t.match(await client.request({ type: 'ticket_authenticate', ticket }), { type: 'authentication_success' })
+  t.match(await client.request({ type: 'chat_message', content: 'hello' }), { type: 'chat_response' })
+  const [replay] = await Client.connect(ws)
+  t.match(await replay.request({ type: 'ticket_authenticate', ticket }), { code: 'TICKET_USED' })
+  const [legacy] = await Client.connect(ws)
+  t.match(await legacy.request({ type: 'authenticate', token, chatServerKey: SERVER_KEY }), { type: 'authentication_success' })
+  const list = await app.inject({ method: 'GET', url: '/api/websocket/sessions', headers: { ...authHeaders(token, SERVER_KEY), 'x-request-id': 'bad id with spaces' } })
+  t.equal(list.statusCode, 200)
+  t.match(list.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'a malformed request id is replaced')
+  for (const c of [client, replay, legacy]) c.close()
+  await Promise.all([client.closed, replay.closed, legacy.closed])
+  await app.close()
+
+  const text = lines.join('')
+  t.ok(lines.length > 10, `${lines.length} log lines captured`)
+  t.notOk(text.includes(token), 'no JWT')
+  t.notOk(text.includes(token.split('.')[2]), 'not even its signature')
+  t.notOk(text.includes(ticket), 'no ticket')
+  t.notOk(text.includes(ticket.slice(10)), 'not even its hex part')
+  t.notOk(text.includes(SERVER_KEY), 'no chat server key')
+  t.notOk(text.includes(JWT_SECRET), 'no JWT secret')
+
+  const logs = lines.map(l => JSON.parse(l))
+  t.ok(logs.some(l => l.reqId === 'req-from-proxy-1'), 'log lines carry the request id')
+  const outcomes = logs.filter(l => l.event === 'ws_authentication')
+  t.equal(outcomes.length, 3, 'one event per authentication attempt')
+  t.match(outcomes[0], { method: 'ticket', sessionId: hello.sessionId, userId: 'alice', code: 'OK', latencyMs: Number })
+  t.match(outcomes[1], { method: 'ticket', code: 'TICKET_USED', sessionId: String })
+  t.match(outcomes[2], { method: 'legacy', userId: 'alice', code: 'OK' })
+  t.ok(logs.some(l => l.level === 40 && /deprecated/.test(l.msg)), 'legacy use is logged as deprecated')
+})
+
+t.test('logs › credentials are redacted wherever a log object carries them', async t => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
+  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'info' })
+  const app = await buildApp({ config }, { logger: { ...loggerOptions(config), stream } })
+  t.teardown(() => app.close())
+  app.log.info({
+    req: { headers: { authorization: 'Bearer S0' } },
+    headers: { authorization: 'Bearer S1', 'x-chat-server-key': 'S2', cookie: 'S3' },
+    ticket: 'S4',
+    session: { chatServerKey: 'S5', userId: 'alice' },
+    body: { token: 'S6', password: 'S7', secret: 'S8' }
+  }, 'everything secret')
+  const [line] = lines.map(l => JSON.parse(l)).filter(l => l.msg === 'everything secret')
+  t.notMatch(JSON.stringify(line), /S\d/)
+  t.match(line, { ticket: '[redacted]', session: { userId: 'alice', chatServerKey: '[redacted]' } })
+})
+
+t.test('logs › redactUrl hides credential-like query values only', async t => {
+  t.equal(redactUrl('/ws'), '/ws')
+  t.equal(redactUrl('/ws?ticket=ws_ticket_abc&page=2&access_token=x&apiKey=k'),
+    '/ws?ticket=%5Bredacted%5D&page=2&access_token=%5Bredacted%5D&apiKey=%5Bredacted%5D')
+})

@@ -1,0 +1,20 @@
+import t from 'tap'
+import { isoNow } from '../../src/protocol/codec.js'
+
+t.test('isoNow › the current time in ISO 8601 UTC, formatted once per millisecond', async t => {
+  const before = Date.now()
+  const first = isoNow()
+  t.match(first, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+  t.ok(Date.parse(first) >= before && Date.parse(first) <= Date.now())
+  // Two calls in one millisecond answer the same string object; bounded loop until that happens.
+  let same = false
+  for (let i = 0; i < 1000 && !same; i++) {
+    const ms = Date.now()
+    const a = isoNow()
+    const b = isoNow()
+    same = Date.now() === ms && a === b
+  }
+  t.ok(same, 'a second call within the millisecond reuses the formatted string')
+  await new Promise(resolve => setTimeout(resolve, 5))
+  t.not(isoNow(), first, 'a later millisecond is formatted anew')
+})
