@@ -9,7 +9,7 @@ import { createMemoryStore } from '../../src/stores/memory.js'
 import { build, listen, issueTicket, authHeaders, tokenFor, Client, TEST_ENV } from '../helper.js'
 import { withFaults } from '../support/faults.js'
 
-t.test('logs › no bearer token, server key or ticket appears in the logs, even at trace level and on store failures', async t => {
+t.test('logs › no bearer token, server key or ticket appears in the logs, even at trace level, in URLs and on store failures', async t => {
   const lines: string[] = []
   const stream = new Writable({ write (chunk, _enc, done) { lines.push(chunk.toString()); done() } })
   const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'trace', CHAT_SERVER_KEYS: 'server-key-7f3a' })
@@ -26,6 +26,9 @@ t.test('logs › no bearer token, server key or ticket appears in the logs, even
   t.equal((await client.request({ type: 'ticket_authenticate', ticket })).type, 'authentication_success')
   t.equal((await client.request({ type: 'ticket_authenticate', ticket })).code, 'ALREADY_AUTHENTICATED')
   const spare = (await issue()).json().ticket as string
+  // A client that puts credentials in the URL anyway: the request line is logged, the values are not.
+  const [viaUrl] = await Client.connect(`${ws}?ticket=${spare}&access_token=${token}`)
+  viaUrl.close()
   faults.fail('consumeTicket', 'issueTicket', 'listSessions')
   const [other] = await Client.connect(ws)
   t.equal((await other.request({ type: 'ticket_authenticate', ticket: spare })).code, 'AUTH_ERROR')
