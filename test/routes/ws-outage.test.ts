@@ -5,7 +5,7 @@ import { backends, type BackendHandle } from '../support/backends.js'
 const ENV = { TICKET_RATE_LIMIT: '100000', MAX_CONNECTIONS_PER_IP: '1000' }
 const sleep = async (ms: number) => await new Promise(resolve => setTimeout(resolve, ms))
 type Phase = 'before' | 'outage' | 'healed' | 'slow' | 'after'
-interface Outcome { phase: Phase, step: string, result: string }
+interface Outcome { phase: Phase, step: string, result: string, ms: number }
 
 /**
  * One client's life, over and over: issue a ticket on one instance, redeem
@@ -17,13 +17,18 @@ async function worker (id: number, instances: Array<{ app: App, ws: string }>, p
     const [issuer, server] = n % 2 === 0 ? instances : [instances[1], instances[0]]
     const user = `load-${id}`
     const started = phase()
-    const record = (step: string, result: string) => { outcomes.push({ phase: started, step, result }) }
+    let since = Date.now()
+    const record = (step: string, result: string) => {
+      outcomes.push({ phase: started, step, result, ms: Date.now() - since })
+      since = Date.now()
+    }
     const res = await issuer.app.inject({ method: 'POST', url: '/api/websocket/ticket', headers: authHeaders(tokenFor(issuer.app, user)), payload: { userId: user } })
     record('issue', res.statusCode === 200 ? 'ok' : `${res.statusCode} ${res.json().code as string}`)
     if (res.statusCode !== 200) { await sleep(20); continue }
     const ticket = res.json().ticket as string
     tickets.set(ticket, 0)
     const [client] = await Client.connect(server.ws)
+    since = Date.now()
     const auth = await client.request({ type: 'ticket_authenticate', ticket })
     record('authenticate', auth.type === 'authentication_success' ? 'ok' : auth.code)
     if (auth.type === 'authentication_success') {
@@ -76,6 +81,9 @@ for (const backend of backends) {
       t.ok(by(phase).filter(o => o.step === 'heartbeat').length > 0, `${phase}: full cycles completed`)
     }
     t.same(by('after').filter(o => o.result !== 'ok'), [], 'after the faults: no failure at all')
+    const slowest = (phase: Phase) => Math.max(...by(phase).map(o => o.ms))
+    // A bound, not a benchmark: the client's own timeout is 5 s, and a failing store must answer well within it.
+    t.ok(Math.max(...outcomes.map(o => o.ms)) < 4000, `bounded latency: slowest answer ${slowest('before')} ms before, ${slowest('outage')} ms in the outage, ${slowest('slow')} ms slowed, ${slowest('after')} ms after`)
 
     // Every ticket once more: one that was redeemed is TICKET_USED; one whose redemption failed before the consume is still good.
     let doubleSpent = 0
