@@ -77,6 +77,8 @@ async function openSession (conn: Connection, identity: Identity): Promise<Sessi
     created = await store.createSession(session, config.sessionTtlSeconds, config.maxSessionsPerUser)
   } catch (err) {
     conn.log.warn({ err }, 'session store failed during authentication')
+    // The write may have landed with only its reply lost; a later success on this connection keeps it.
+    removeSessionEventually(store, session.sessionId, conn.log, { unless: () => conn.session !== undefined })
     return refuse('AUTH_ERROR')
   }
   if (!created) return refuse('SESSION_LIMIT')

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { listen, issueTicket, authHeaders, tokenFor, Client, authenticated, type App, type Message } from '../helper.js'
 import { backends } from '../support/backends.js'
-import type { Store } from '../../src/stores/types.js'
+import { StoreUnavailableError, type Store } from '../../src/stores/types.js'
 
 const ENV = { MAX_CONNECTIONS_PER_IP: '1000', MAX_UNAUTHENTICATED_SOCKETS: '1000', TICKET_RATE_LIMIT: '100000' }
 const sleep = async (ms: number) => await new Promise(resolve => setTimeout(resolve, ms))
@@ -77,6 +77,28 @@ for (const backend of backends) {
       t.notOk(seen.some(m => m.type === 'authentication_success'), 'never reported authenticated')
       t.equal((await client.closed).code, 4007)
       t.same(await settledSessions(a.app, user), [])
+    })
+
+    t.test('a session write whose reply is lost leaves no session; a retry on the same connection keeps its own', async t => {
+      const store = await handle.connect()
+      let lose = true
+      const lossy: Store = {
+        ...store,
+        createSession: async (...args) => {
+          const created = await store.createSession(...args)
+          if (!lose) return created
+          lose = false
+          throw new StoreUnavailableError('reply lost (injected)')
+        }
+      }
+      const lossyApp = await listen(t, ENV, { store: lossy })
+      const user = 'lost-reply'
+      const [client, hello] = await Client.connect(lossyApp.ws)
+      t.equal((await client.request({ type: 'ticket_authenticate', ticket: await issueTicket(lossyApp.app, user) })).code, 'AUTH_ERROR')
+      t.same(await settledSessions(a.app, user), [], 'the record written behind the lost reply is removed')
+      t.equal((await client.request({ type: 'ticket_authenticate', ticket: await issueTicket(lossyApp.app, user) })).type, 'authentication_success')
+      t.same(await settledSessions(a.app, user), [hello.sessionId], 'the retry keeps its session')
+      client.close()
     })
 
     t.test('tickets presented as they expire (TICKET_TTL_SECONDS=1): at most one success, none after expiresAt', async t => {

@@ -13,7 +13,7 @@ t.test('session cleanup › a removal that fails is retried until the store is b
   const faults = withFaults(real)
   await real.createSession(record('session_a'), 60, 10)
   faults.fail('removeSession')
-  removeSessionEventually(faults.store, 'session_a', pino({ level: 'silent' }), [20, 20, 20])
+  removeSessionEventually(faults.store, 'session_a', pino({ level: 'silent' }), { delays: [20, 20, 20] })
   await sleep(30)
   t.ok(await real.getSession('session_a'), 'still there during the outage')
   faults.heal()
@@ -29,9 +29,24 @@ t.test('session cleanup › after the last attempt the record is left to its TTL
   faults.fail('removeSession')
   const lines: string[] = []
   const log = pino({ level: 'warn' }, { write: (line: string) => { lines.push(line) } })
-  removeSessionEventually(faults.store, 'session_b', log, [10, 10])
+  removeSessionEventually(faults.store, 'session_b', log, { delays: [10, 10] })
   await sleep(100)
   t.ok(await real.getSession('session_b'), 'still stored: its TTL will expire it')
   t.equal(lines.length, 1)
   t.match(JSON.parse(lines[0]), { level: 40, sessionId: 'session_b', msg: /left to its TTL/ })
+})
+
+t.test('session cleanup › a record that became wanted again (its connection authenticated) is not removed', async t => {
+  const real = createMemoryStore()
+  t.teardown(() => real.close())
+  const faults = withFaults(real)
+  await real.createSession(record('session_c'), 60, 10)
+  faults.fail('removeSession')
+  let wanted = false
+  removeSessionEventually(faults.store, 'session_c', pino({ level: 'silent' }), { delays: [20, 20], unless: () => wanted })
+  await sleep(10)
+  wanted = true
+  faults.heal()
+  await sleep(60)
+  t.ok(await real.getSession('session_c'), 'kept: the retry saw it wanted')
 })
