@@ -14,6 +14,12 @@ function redisPid (): number | undefined {
   return match === null ? undefined : Number(match[1])
 }
 
+/** Delete every key under the prefix one Redis measurement wrote (after it, so not measured). */
+function clearRedisKeys (prefix: string): void {
+  const script = "local k = redis.call('KEYS', ARGV[1]) for i = 1, #k, 1000 do redis.call('UNLINK', unpack(k, i, math.min(i + 999, #k))) end return #k"
+  spawnSync('redis-cli', ['-u', REDIS_URL, 'eval', script, '0', `${prefix}*`], { encoding: 'utf8' })
+}
+
 /** Why the Redis rows cannot run, or undefined when they can. */
 export async function redisUnavailable (): Promise<string | undefined> {
   const reachable = await new Promise<boolean>(resolve => {
@@ -26,6 +32,7 @@ export async function redisUnavailable (): Promise<string | undefined> {
   try {
     const server = await startServer('redis', 'issue')
     await stop(server.child)
+    if (server.redisPrefix !== undefined) clearRedisKeys(server.redisPrefix)
     return undefined
   } catch (err) {
     return (err as Error).message
@@ -89,5 +96,6 @@ export async function measure (scenario: Scenario, target: TargetName, job: Omit
   } finally {
     await stop(load)
     await stop(server.child)
+    if (server.redisPrefix !== undefined) clearRedisKeys(server.redisPrefix)
   }
 }

@@ -7,6 +7,7 @@ import type { Flavor, Scenario } from '../load/job.js'
 
 export type TargetName = 'bare' | 'memory' | 'redis'
 export const REDIS_URL = 'redis://127.0.0.1:6379'
+let redisServers = 0
 
 const serverScript = (name: string): string => fileURLToPath(new URL(`../servers/${name}.js`, import.meta.url))
 /** The service is `npm start` itself: dist/src/server.js, with the benchmark's IPC preloaded. */
@@ -31,7 +32,9 @@ export function serviceEnv (target: TargetName, extra: Record<string, string> = 
     TICKET_RATE_LIMIT: '1000000000',
     MESSAGE_RATE_LIMIT: '1000000000',
     MAX_CONNECTIONS_PER_IP: '1000000',
-    ...(target === 'redis' ? { REDIS_URL } : {}),
+    // Each Redis server gets its own key prefix, so sessions left by an earlier run
+    // (or by anyone else on this shared Redis) never count against MAX_SESSIONS_PER_USER.
+    ...(target === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: `wsauth-bench:${process.pid}-${++redisServers}:` } : {}),
     ...extra
   }
 }
@@ -41,6 +44,8 @@ export interface Server {
   pid: number
   port: number
   flavor: Flavor
+  /** Redis only: the key prefix this server writes under, deleted after the measurement. */
+  redisPrefix?: string
   /** The last lines the server wrote to stderr, for error messages. */
   stderr: () => string
 }
@@ -74,15 +79,16 @@ async function listening (child: ChildProcess, port: number): Promise<void> {
 /** Start the server for one measurement, pinned to the server core, and wait until it listens. */
 export async function startServer (target: TargetName, scenario: Scenario, extraEnv: Record<string, string> = {}): Promise<Server> {
   let port = target === 'bare' ? 0 : await freePort()
+  const env = serviceEnv(target, extraEnv)
   const child = target === 'bare'
     ? spawnNode(serverScript('bare'), [BARE_MODE[scenario]], SERVER_CPU, {}, ['--expose-gc'])
-    : spawnNode(SERVICE, [], SERVER_CPU, { ...serviceEnv(target, extraEnv), PORT: String(port) }, ['--expose-gc', `--import=${PRELOAD}`])
+    : spawnNode(SERVICE, [], SERVER_CPU, { ...env, PORT: String(port) }, ['--expose-gc', `--import=${PRELOAD}`])
   let tail = ''
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { tail = (tail + chunk).slice(-2000) })
   try {
     if (target === 'bare') port = await nextMessage(child, (m: { kind?: string, port?: number }) => m.kind === 'ready' ? m.port : undefined, 30_000)
     else await listening(child, port)
-    return { child, pid: child.pid as number, port, flavor: target === 'bare' ? 'bare' : 'service', stderr: () => tail }
+    return { child, pid: child.pid as number, port, flavor: target === 'bare' ? 'bare' : 'service', redisPrefix: target === 'redis' ? env.REDIS_KEY_PREFIX : undefined, stderr: () => tail }
   } catch (err) {
     // Let stderr drain before reporting why the server did not start.
     await new Promise(resolve => setTimeout(resolve, 100))
