@@ -1,10 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../src/protocol/errors.js'
 import { DEV_JWT_SECRET } from '../src/config.js'
 import { createUserVerifier } from '../src/jwt.js'
+import { sha256 } from '../src/crypto.js'
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -27,8 +28,6 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
-
 /** Decorates `authenticate`: the credential check shared by the ticket and session routes. */
 export default fp(async (fastify) => {
   const { config } = fastify
@@ -47,9 +46,9 @@ export default fp(async (fastify) => {
   const userIdOf = createUserVerifier(config)
 
   // Equal-length digests compared in constant time, every key visited: no timing hint of which key is close.
-  const allowedKeys = config.chatServerKeys.map(digest)
+  const allowedKeys = config.chatServerKeys.map(sha256)
   function knownServerKey (key: string): boolean {
-    const candidate = digest(key)
+    const candidate = sha256(key)
     let found = false
     for (const allowed of allowedKeys) found = timingSafeEqual(candidate, allowed) || found
     return found

@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
+import { sha256 } from '../src/crypto.js'
 import { AppError } from '../src/protocol/errors.js'
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
 const BEARER = /^Bearer +(\S+) *$/i
 
 /** GET /metrics: Prometheus text, behind METRICS_TOKEN when one is set; absent unless ENABLE_METRICS. */
@@ -10,7 +10,7 @@ const metricsRoute: FastifyPluginAsync = async (fastify) => {
   const registry = fastify.metricsRegistry
   if (registry === undefined) return
   const token = fastify.config.metricsToken
-  const expected = token === undefined ? undefined : digest(token)
+  const expected = token === undefined ? undefined : sha256(token)
 
   fastify.get('/metrics', {
     schema: { summary: 'Prometheus metrics', tags: ['service'], security: expected === undefined ? [] : [{ bearer: [] }] },
@@ -20,7 +20,7 @@ const metricsRoute: FastifyPluginAsync = async (fastify) => {
       if (expected === undefined) return
       const match = BEARER.exec(request.headers.authorization ?? '')
       if (match === null) throw new AppError('AUTH_MISSING')
-      if (!timingSafeEqual(digest(match[1]), expected)) throw new AppError('AUTH_INVALID')
+      if (!timingSafeEqual(sha256(match[1]), expected)) throw new AppError('AUTH_INVALID')
     }
   }, async (_request, reply) => {
     const text = await registry.metrics()

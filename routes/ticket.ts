@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../src/protocol/errors.js'
@@ -8,6 +7,7 @@ import {
 import { StoreUnavailableError } from '../src/stores/types.js'
 import { isRedisStore } from '../src/stores/redis.js'
 import { ticketDigest } from '../src/ws/authenticate.js'
+import { randomHex } from '../src/crypto.js'
 
 /** POST /api/websocket/ticket: trade a user JWT and a chat-server key for a single-use ticket. */
 const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -34,10 +34,8 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
       }
     },
     bodyLimit: config.bodyLimitBytes,
-    preValidation: async (request) => {
-      // No body and no Content-Type: nothing to parse, so Fastify would let it through to the schema.
-      if (request.body === undefined) throw new AppError('UNSUPPORTED_MEDIA_TYPE')
-    },
+    // No body and no Content-Type: nothing to parse, so Fastify would let it through to the schema.
+    preValidation: (request, _reply, done) => { done(request.body === undefined ? new AppError('UNSUPPORTED_MEDIA_TYPE') : undefined) },
     schema: {
       summary: 'Issue a single-use WebSocket ticket',
       tags: ['tickets'],
@@ -54,7 +52,7 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => {
     const { body, user } = request
     if (body.userId !== user.userId) throw new AppError('USER_MISMATCH')
-    const ticket = TICKET_PREFIX + randomBytes(32).toString('hex')
+    const ticket = TICKET_PREFIX + randomHex(32)
     const createdAt = Date.now()
     const expiresAt = createdAt + config.ticketTtlSeconds * 1000
     try {

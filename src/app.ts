@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { resolveConfig, type ConfigOverrides } from './config.js'
 import type { Store } from './stores/types.js'
 import type { MessageDefinition } from './ws/handlers.js'
-import { genReqId, loggerOptions } from './logging.js'
+import { AccessLogController, genReqId, loggerOptions } from './logging.js'
 import configPlugin from '../plugins/config.js'
 import metricsPlugin from '../plugins/metrics.js'
 import securityPlugin, { sendError } from '../plugins/security.js'
@@ -66,6 +66,7 @@ export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifySe
   const config = resolveConfig(opts.config)
   const fastify = Fastify({
     logger: loggerOptions(config),
+    logController: new AccessLogController(),
     trustProxy: config.trustProxy,
     genReqId,
     // Requests arriving while draining get the protocol's envelope (SHUTTING_DOWN) from the shutdown plugin.
@@ -86,7 +87,10 @@ export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifySe
   }).withTypeProvider<TypeBoxTypeProvider>()
   fastify.removeContentTypeParser('text/plain')
   // The id every log line of the request carries, returned so a caller can quote it.
-  fastify.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+  fastify.addHook('onRequest', function requestIdHeader (request, reply, done) {
+    reply.header('x-request-id', request.id)
+    done()
+  })
   await fastify.register(app, { ...opts, config })
   return fastify
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { FastifyRequest } from 'fastify'
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify'
 import pino from 'pino'
 import type { AppConfig } from './config.js'
 
@@ -52,6 +52,25 @@ export function loggerOptions (config: Pick<AppConfig, 'logLevel'>) {
         remotePort: req.socket?.remotePort
       })
     }
+  }
+}
+
+/**
+ * One access line per request, written when it completes: method, URL,
+ * status, time and request id together, the line operators search for.
+ * Fastify's default also writes an "incoming request" line first: that one is
+ * kept at debug level, where a request that never completes can be traced.
+ * Each line costs ~7 µs of CPU, redaction included, on a route that costs
+ * ~100 µs in all (docs/benchmarks.md).
+ */
+export class AccessLogController extends LogController {
+  incomingRequest (request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request')
+  }
+
+  requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored')
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
   }
 }
 

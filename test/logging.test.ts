@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { buildApp, loggerOptions } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { redactUrl } from '../src/logging.js'
+import { AccessLogController, redactUrl } from '../src/logging.js'
 import { authHeaders, tokenFor, Client, TEST_ENV } from './helper.js'
 
 const SERVER_KEY = 'srv-key-4f1d2c9a7e'
@@ -84,4 +84,49 @@ t.test('logs › redactUrl hides credential-like query values only', async t => 
   t.equal(redactUrl('/ws'), '/ws')
   t.equal(redactUrl('/ws?ticket=ws_ticket_abc&page=2&access_token=x&apiKey=k'),
     '/ws?ticket=%5Bredacted%5D&page=2&access_token=%5Bredacted%5D&apiKey=%5Bredacted%5D')
+})
+
+t.test('logs › one access line per request at info: method, URL (scrubbed), status, time and request id', async t => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
+  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'info', CHAT_SERVER_KEYS: SERVER_KEY, JWT_SECRET })
+  const app = await buildApp({ config }, { logger: { ...loggerOptions(config), stream } })
+  t.teardown(() => app.close())
+  const token = tokenFor(app, 'alice')
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/websocket/ticket?access_token=abc',
+    headers: { ...authHeaders(token, SERVER_KEY), 'x-request-id': 'access-1' },
+    payload: { userId: 'alice' }
+  })
+  t.equal(res.statusCode, 200)
+  const mine = lines.map(l => JSON.parse(l)).filter(l => l.reqId === 'access-1')
+  t.equal(mine.length, 1, 'a single line for the request')
+  t.match(mine[0], {
+    level: 30,
+    msg: 'request completed',
+    req: { method: 'POST', url: '/api/websocket/ticket?access_token=%5Bredacted%5D' },
+    res: { statusCode: 200 },
+    responseTime: Number
+  })
+})
+
+t.test('logs › the incoming-request line is written at debug level', async t => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
+  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'debug' })
+  const app = await buildApp({ config }, { logger: { ...loggerOptions(config), stream } })
+  t.teardown(() => app.close())
+  await app.inject({ url: '/health', headers: { 'x-request-id': 'access-2' } })
+  const mine = lines.map(l => JSON.parse(l)).filter(l => l.reqId === 'access-2')
+  t.match(mine.map(l => [l.level, l.msg]), [[20, 'incoming request'], [30, 'request completed']])
+})
+
+t.test('logs › a request that ends in a stream error is logged at error with the error', async t => {
+  const logged: unknown[][] = []
+  const log = { error: (...args: unknown[]) => logged.push(args) }
+  const request = { method: 'GET' }
+  const reply = { log, elapsedTime: 1.5 }
+  new AccessLogController().requestCompleted(new Error('socket hang up'), request as never, reply as never)
+  t.match(logged, [[{ req: request, res: reply, err: { message: 'socket hang up' }, responseTime: 1.5 }, 'request errored']])
 })

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { sha256Hex } from '../crypto.js'
 import { compileChecker, firstError, isoNow } from '../protocol/codec.js'
 import { TicketAuthenticateSchema } from '../protocol/messages.js'
 import { TICKET_PATTERN } from '../protocol/http.js'
@@ -13,7 +13,7 @@ const TICKET_RE = new RegExp(TICKET_PATTERN)
 
 /** The store key of a ticket: its SHA-256, so a dump of the store holds nothing redeemable. */
 export function ticketDigest (ticket: string): string {
-  return createHash('sha256').update(ticket).digest('hex')
+  return sha256Hex(ticket)
 }
 
 /** Who a connection proved to be: from a redeemed ticket, or (legacy) a verified JWT. */
