@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { buildApp, loggerOptions } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { AccessLogController, redactUrl } from '../src/logging.js'
+import { AccessLogController, redactSecrets, redactUrl } from '../src/logging.js'
 import { authHeaders, tokenFor, Client, TEST_ENV } from './helper.js'
 
 const SERVER_KEY = 'srv-key-4f1d2c9a7e'
@@ -129,4 +129,18 @@ t.test('logs › a request that ends in a stream error is logged at error with t
   const reply = { log, elapsedTime: 1.5 }
   new AccessLogController().requestCompleted(new Error('socket hang up'), request as never, reply as never)
   t.match(logged, [[{ req: request, res: reply, err: { message: 'socket hang up' }, responseTime: 1.5 }, 'request errored']])
+})
+
+t.test('logs › redactSecrets copies only what it censors and leaves the caller\'s objects alone', async t => {
+  const session = { userId: 'alice', chatServerKey: 'k' }
+  const input = { session, ticket: 't', count: 2, list: [{ token: 'x' }], err: new Error('e') }
+  const out = redactSecrets(input)
+  t.same(out.session, { userId: 'alice', chatServerKey: '[redacted]' })
+  t.equal(out.ticket, '[redacted]')
+  t.equal(input.ticket, 't', 'the caller\'s object is unchanged')
+  t.equal(session.chatServerKey, 'k', 'and so are the objects inside it')
+  t.equal(out.list, input.list, 'arrays and class instances are left to their serializers')
+  t.equal(out.err, input.err)
+  const clean = { msg: 'x', nested: Object.assign(Object.create(null), { a: 1 }) }
+  t.equal(redactSecrets(clean), clean, 'nothing secret: the same object, no copy')
 })
