@@ -2,7 +2,6 @@ import { createVerifier, type DecodedJwt } from 'fast-jwt'
 import type { AppConfig } from './config.js'
 import { createJwksKeys } from './jwks.js'
 import { AppError } from './protocol/errors.js'
-import { sha256Hex } from './crypto.js'
 
 type VerifierConfig = Pick<AppConfig, 'jwtSecret' | 'jwksUrl' | 'jwtIssuer' | 'jwtAudience' | 'jwksRefetchIntervalMs'>
 
@@ -21,10 +20,8 @@ export function createUserVerifier (config: VerifierConfig): (token: string) => 
     algorithms: [...secret === undefined ? [] : ['HS256' as const], ...jwks === undefined ? [] : ['RS256' as const, 'ES256' as const]],
     allowedIss: issuer,
     allowedAud: config.jwtAudience,
-    // Verified tokens are cached by digest, never by the token itself; the
-    // one-shot digest costs a third of fast-jwt's default key (docs/benchmarks.md).
-    cache: true,
-    cacheKeyBuilder: sha256Hex
+    // Verified tokens are cached by fast-jwt's digest of the token, never by the token itself.
+    cache: true
   }
   if (jwks === undefined && secret === undefined) throw new Error('a JWT secret or a JWKS URL is required')
   const verify = jwks === undefined

@@ -19,7 +19,10 @@ function connectionOptions (config: RedisConfig) {
     commandTimeout: config.commandTimeoutMs,
     connectTimeout: Math.max(config.commandTimeoutMs, 1000),
     password: config.password,
-    connectionName: 'ws-ticket-auth'
+    connectionName: 'ws-ticket-auth',
+    // Commands issued in the same event-loop turn (concurrent requests' rate-limit checks,
+    // ticket writes, session records) leave in one write and come back in one read.
+    enableAutoPipelining: true
   }
 }
 
@@ -36,6 +39,7 @@ export function createRedisClient (config: RedisConfig): RedisClient {
       // A restarted node is reconnected instead of waiting for a MOVED that never comes.
       clusterNodeRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: config.commandTimeoutMs,
+      enableAutoPipelining: true,
       redisOptions: connectionOptions(config)
     })
   }
