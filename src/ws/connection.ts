@@ -168,7 +168,8 @@ export class Connection {
     const session = this.session
     if (session === undefined) return
     this.deps.sessions.detach(session)
-    removeSessionEventually(this.deps.store, session.sessionId, this.log)
+    // Its lines carry the sessionId already: a closing socket makes no child logger.
+    removeSessionEventually(this.deps.store, session.sessionId, this.deps.log)
   }
 }
 
