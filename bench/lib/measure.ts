@@ -52,17 +52,19 @@ function ask<T> (server: Server, msg: Record<string, unknown>, answer: string, p
  */
 function answerProbes (load: ReturnType<typeof spawnNode>, server: Server, redis: number | undefined, { profileFile, heapPrefix }: MeasureOptions): void {
   let heapUsed = 0
+  let young = 0
   let probes = 0
   load.on('message', async (msg: { kind?: string, gc?: boolean }) => {
     if (msg.kind !== 'probe') return
     probes++
-    if (msg.gc === true) heapUsed = await ask(server, { kind: 'gc' }, 'gc-done', m => m.heapUsed as number)
+    if (msg.gc === true) ({ heapUsed, young } = await ask(server, { kind: 'gc' }, 'gc-done', m => m as { heapUsed: number, young: number }))
     const reading = { cpu: cpuSeconds(server.pid), machine: machineBusySeconds(), rss: rssBytes(server.pid) }
     if (msg.gc === true && heapPrefix !== undefined) await ask(server, { kind: 'heap-snapshot', file: `${heapPrefix}-${probes}.heapsnapshot` }, 'heap-written')
     load.send({
       kind: 'probe-result',
       ...reading,
       heapUsed,
+      young,
       redisCpu: redis === undefined ? undefined : cpuSeconds(redis)
     })
     // Started after the first reading and stopped after the second, so the profiler's own work is not counted.

@@ -44,6 +44,8 @@ export async function idle (job: Job): Promise<Result> {
     ...serverUse(before, opened),
     clientCpu,
     rssPerSocket: (after.rss - before.rss) / open.length,
+    // Part of the RSS growth that is V8's young generation, sized by the setup traffic's allocation rate, not by the sockets kept.
+    youngPerSocket: (after.young - before.young) / open.length,
     heapPerSocket: (after.heapUsed - before.heapUsed) / open.length
   }
 }

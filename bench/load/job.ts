@@ -30,12 +30,13 @@ export interface Result {
   clientCpu: number
   /** CPU seconds the whole machine was busy during the window: what is not ours is other people's load. */
   machineCpu: number
-  /** idle only: server RSS growth per socket, in bytes. */
+  /** idle only: server RSS growth per socket, in bytes (youngPerSocket of it is V8's young generation growing). */
   rssPerSocket?: number
+  youngPerSocket?: number
   heapPerSocket?: number
 }
 
-export interface ProbeResult { cpu: number, machine: number, rss: number, heapUsed: number, redisCpu?: number }
+export interface ProbeResult { cpu: number, machine: number, rss: number, heapUsed: number, young: number, redisCpu?: number }
 
 /** Ask the runner for the server's CPU and memory right now (after a full GC when `gc`). */
 export function probe (gc = false): Promise<ProbeResult> {

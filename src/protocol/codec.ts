@@ -9,9 +9,26 @@ type Serializer = (msg: unknown) => string
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i
 FormatRegistry.Set('date-time', value => ISO_8601.test(value) && !Number.isNaN(Date.parse(value)))
 
+/**
+ * The schema a serializer is compiled from: a property that is a union of
+ * plain types (`originalTimestamp`: string or number) becomes a type list.
+ * fast-json-stringify picks an `anyOf` branch by running ajv on every value
+ * (~0.2 µs a pong, profiled); a type list writes the same bytes without it.
+ * Serialisation only: the published schemas keep their unions.
+ */
+export function serializationSchema (schema: TSchema): TSchema {
+  const properties: Record<string, unknown> = {}
+  for (const [name, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    const branches = property.anyOf as TSchema[] | undefined
+    const plain = branches?.every(branch => Object.keys(branch).join() === 'type')
+    properties[name] = plain === true ? { type: (branches as TSchema[]).map(branch => branch.type) } : property
+  }
+  return { ...schema, properties }
+}
+
 /** One compiled serializer per server message type, built once at module load. */
 const serializers = new Map<string, Serializer>(
-  ServerMessageSchemas.map(schema => [messageType(schema), fastJson(schema) as Serializer])
+  ServerMessageSchemas.map(schema => [messageType(schema), fastJson(serializationSchema(schema)) as Serializer])
 )
 
 /** Serialise a server message through its schema (falls back to JSON for application-defined types). */

@@ -4,7 +4,8 @@ import {
   type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
 
-interface TicketEntry { record: TicketRecord, used: boolean }
+/** A redeemed ticket keeps only its expiry (to answer TICKET_USED until then), not its record. */
+interface TicketEntry { expiresAt: number, record: TicketRecord | undefined }
 interface SessionEntry { record: SessionRecord, expiresAt: number }
 
 export interface MemoryStoreOptions {
@@ -55,7 +56,7 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
 
   function sweep (now = Date.now(), budget = opts.sweepBudget ?? 10_000): void {
     for (const [digest, entry] of tickets) {
-      if (budget-- <= 0 || entry.record.expiresAt + EXPIRED_TICKET_MEMORY_MS > now) break
+      if (budget-- <= 0 || entry.expiresAt + EXPIRED_TICKET_MEMORY_MS > now) break
       tickets.delete(digest)
     }
     for (const [sessionId, entry] of sessions) {
@@ -72,7 +73,7 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
 
     async issueTicket (digest: string, record: TicketRecord): Promise<void> {
       assertOpen()
-      tickets.set(digest, { record, used: false })
+      tickets.set(digest, { expiresAt: record.expiresAt, record })
     },
 
     async consumeTicket (digest: string): Promise<ConsumeResult> {
@@ -80,15 +81,17 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
       const entry = tickets.get(digest)
       const now = Date.now()
       if (entry === undefined) return { status: 'unknown' }
-      if (entry.record.expiresAt <= now) {
-        if (entry.record.expiresAt + EXPIRED_TICKET_MEMORY_MS > now) return { status: 'expired' }
+      if (entry.expiresAt <= now) {
+        if (entry.expiresAt + EXPIRED_TICKET_MEMORY_MS > now) return { status: 'expired' }
         tickets.delete(digest)
         return { status: 'unknown' }
       }
-      if (entry.used) return { status: 'used' }
+      const ticket = entry.record
+      if (ticket === undefined) return { status: 'used' }
       // Marked in the same tick it was read: nothing can interleave, so one caller wins.
-      entry.used = true
-      return { status: 'ok', ticket: entry.record }
+      // The record is let go: with the default 2 h lifetime it would outlive most sockets (~0.2 KB each).
+      entry.record = undefined
+      return { status: 'ok', ticket }
     },
 
     async createSession (record: SessionRecord, ttlSeconds: number, maxPerUser: number): Promise<boolean> {

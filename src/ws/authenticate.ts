@@ -64,7 +64,8 @@ export async function runAuthentication (
   const code = 'code' in outcome ? outcome.code : 'OK'
   const userId = 'code' in identity ? undefined : identity.userId
   conn.deps.metrics.wsAuthentication(method, code, latencyMs / 1000)
-  conn.log.info({ event: 'ws_authentication', method, userId, code, latencyMs }, 'websocket authentication')
+  // The same line as through `conn.log`, without making (and keeping) a child logger for every socket.
+  conn.deps.log.info({ sessionId: conn.sessionId, event: 'ws_authentication', method, userId, code, latencyMs }, 'websocket authentication')
   if (!('code' in outcome)) return conn.authenticated(outcome, id)
   if (outcome.code !== 'CLIENT_GONE') conn.fail(outcome.code, id, false, outcome.detail)
 }

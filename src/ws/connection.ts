@@ -125,6 +125,10 @@ export class Connection {
     if (this.session === undefined) return this.fail('AUTH_REQUIRED', id)
     if (compiled === undefined) return this.fail('UNKNOWN_MESSAGE_TYPE', id)
     if (!compiled.check.Check(message)) return this.fail('INVALID_MESSAGE', id, false, firstError(compiled.check, message))
+    if (compiled.answer !== undefined) {
+      this.send(compiled.answer(message as never, id))
+      return undefined
+    }
     return this.dispatch(compiled, message, id)
   }
 
@@ -168,7 +172,8 @@ export class Connection {
     const session = this.session
     if (session === undefined) return
     this.deps.sessions.detach(session)
-    removeSessionEventually(this.deps.store, session.sessionId, this.log)
+    // Its lines carry the sessionId already: a closing socket makes no child logger.
+    removeSessionEventually(this.deps.store, session.sessionId, this.deps.log)
   }
 }
 

@@ -1,9 +1,9 @@
 import type { Static, TObject, TLiteral, TSchema } from '@sinclair/typebox'
 import type { TypeCheck } from '@sinclair/typebox/compiler'
 import type { FastifyBaseLogger } from 'fastify'
-import { compileChecker } from '../protocol/codec.js'
+import { compileChecker, isoNow } from '../protocol/codec.js'
 import {
-  ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema, messageType, type ServerMessage
+  ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema, messageType, type HeartbeatPing, type ServerMessage
 } from '../protocol/messages.js'
 import type { SessionRecord } from '../stores/types.js'
 
@@ -55,9 +55,20 @@ export const heartbeat = defineMessage(HeartbeatPingSchema, (msg, ctx) => {
   ctx.reply({ type: 'heartbeat_pong', originalTimestamp: msg.timestamp, pingTime: msg.pingTime })
 })
 
+/**
+ * What `heartbeat` replies, made without a MessageContext, its reply closure
+ * and the copy that stamps it: the heartbeat is the most frequent frame.
+ * test/ws/heartbeat.test.ts holds the two equal.
+ */
+export function heartbeatPong (msg: HeartbeatPing, id: string | undefined): ServerMessage {
+  return { type: 'heartbeat_pong', id, originalTimestamp: msg.timestamp, pingTime: msg.pingTime, timestamp: isoNow() }
+}
+
 export interface CompiledMessage {
   check: TypeCheck<TSchema>
   handler: MessageDefinition['handler']
+  /** The built-in heartbeat's answer, sent instead of running its handler (same frame). */
+  answer?: typeof heartbeatPong
 }
 
 /**
@@ -69,7 +80,7 @@ export function createMessageRegistry (custom: readonly MessageDefinition<any>[]
   for (const def of [chatEcho, configureTools, heartbeat, ...custom] as MessageDefinition[]) {
     const type = messageType(def.schema)
     if (type === 'ticket_authenticate') throw new Error('ticket_authenticate cannot be replaced')
-    registry.set(type, { check: compileChecker(def.schema), handler: def.handler })
+    registry.set(type, { check: compileChecker(def.schema), handler: def.handler, answer: def.handler === heartbeat.handler ? heartbeatPong : undefined })
   }
   return registry
 }

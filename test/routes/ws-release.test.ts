@@ -22,6 +22,21 @@ t.test('GET /ws › an authenticated socket keeps no upgrade response and one er
   await client.closed
 })
 
+t.test('GET /ws › authenticating and closing make no per-socket child logger', async t => {
+  const { app, ws } = await listen(t)
+  // A child bound to the sessionId, kept by the Connection, was ~0.9 KB of heap per idle socket (docs/benchmarks.md).
+  const bound: unknown[] = []
+  const child = app.log.child.bind(app.log)
+  app.log.child = (bindings, options) => {
+    if ('sessionId' in bindings) bound.push(bindings)
+    return child(bindings, options)
+  }
+  const [client] = await authenticated(app, ws)
+  client.close()
+  await client.closed
+  t.same(bound, [])
+})
+
 t.test('GET /ws › a frame over MAX_MESSAGE_BYTES still closes 1009 after the upgrade is released', async t => {
   const { app, ws } = await listen(t, { MAX_MESSAGE_BYTES: '1024' })
   const [client] = await authenticated(app, ws)

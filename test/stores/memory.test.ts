@@ -1,4 +1,6 @@
 import t from 'tap'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { createMemoryStore } from '../../src/stores/memory.js'
 import { EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError } from '../../src/stores/types.js'
 
@@ -56,4 +58,23 @@ t.test('memory store › a closed store refuses every operation as unavailable',
     () => store.getSession('s'), () => store.removeSession('s'), () => store.listSessions('u'),
     () => store.publish({ kind: 'revoke', sessionId: 's' }), () => store.ping()
   ]) await t.rejects(op() as Promise<unknown>, StoreUnavailableError)
+})
+
+t.test('memory store › a redeemed ticket\'s record is let go; the ticket still reads used', async t => {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  const store = createMemoryStore()
+  t.teardown(() => store.close())
+  let redeemed: WeakRef<object> | undefined
+  await (async () => {
+    const ticket = record(Date.now() + 60_000)
+    redeemed = new WeakRef(ticket)
+    await store.issueTicket('t', ticket)
+    t.equal((await store.consumeTicket('t')).status, 'ok')
+  })()
+  // Past the turn that returned it, so no reference to the record is left on the stack.
+  await new Promise(resolve => setImmediate(resolve))
+  gc()
+  t.equal(redeemed?.deref(), undefined, 'the store no longer holds the record')
+  t.same(await store.consumeTicket('t'), { status: 'used' })
 })
