@@ -58,7 +58,7 @@ for (const scenario of scenarios) {
       })
       const key = `${scenario}/${target}`
       results.set(key, [...results.get(key) ?? [], result])
-      const figure = scenario === 'idle' ? `${fmt(headline(scenario, result) / 1024, 1)} KB RSS/socket (heap ${fmt((result.heapPerSocket ?? 0) / 1024, 1)} KB, young generation +${fmt((result.youngPerSocket ?? 0) / 1024, 1)} KB)` : `${fmt(headline(scenario, result))} /s`
+      const figure = scenario === 'idle' ? `${fmt(headline(scenario, result) / 1024, 1)} KB RSS/socket net of young generation (heap ${fmt((result.heapPerSocket ?? 0) / 1024, 1)} KB, young generation ${fmt((result.youngPerSocket ?? 0) / 1024, 1)} KB)` : `${fmt(headline(scenario, result))} /s`
       log(`  ${key} run ${run}/${runs}: ${figure}, server ${fmt(result.serverCpu / result.ops * 1e6, 1)} µs/op, load ${fmt(result.clientCpu / result.seconds * 100)} % CPU, machine busy ${fmt(result.machineCpu / result.seconds, 2)} cores, ${result.errors} errors`)
     }
   }

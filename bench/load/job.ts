@@ -30,7 +30,7 @@ export interface Result {
   clientCpu: number
   /** CPU seconds the whole machine was busy during the window: what is not ours is other people's load. */
   machineCpu: number
-  /** idle only: server RSS growth per socket, in bytes (youngPerSocket of it is V8's young generation growing). */
+  /** idle only: server RSS growth per socket net of V8's young generation, in bytes; youngPerSocket is the young generation's change. */
   rssPerSocket?: number
   youngPerSocket?: number
   heapPerSocket?: number
