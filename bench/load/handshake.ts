@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { makeUsers } from '../lib/wire.js'
 import { Samples } from '../lib/stats.js'
 import { closeSocket, connect } from './flow.js'
-import { ownCpu, probe, serverUse, type Job, type Result } from './job.js'
+import { measuredWindow, type Job, type Result } from './job.js'
 
 /** Full flows, closed loop with `concurrency` in flight: ticket → upgrade → authenticate → success → close. */
 export async function handshake (job: Job): Promise<Result> {
@@ -30,21 +30,5 @@ export async function handshake (job: Job): Promise<Result> {
 
   await run(job.warmupSeconds)
   const samples = new Samples()
-  const before = await probe()
-  const cpu0 = ownCpu()
-  const t0 = performance.now()
-  const errors = await run(job.seconds, samples)
-  const seconds = (performance.now() - t0) / 1000
-  const clientCpu = ownCpu() - cpu0
-  const after = await probe()
-  const { p50, p99 } = samples.summary()
-  return {
-    ops: samples.length,
-    seconds,
-    p50Ms: p50,
-    p99Ms: p99,
-    errors,
-    ...serverUse(before, after),
-    clientCpu
-  }
+  return await measuredWindow(samples, async () => await run(job.seconds, samples))
 }

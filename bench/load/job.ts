@@ -1,3 +1,6 @@
+import { performance } from 'node:perf_hooks'
+import type { Samples } from '../lib/stats.js'
+
 /** What the runner asks a load generator to do, and what it reports back. */
 export type Scenario = 'issue' | 'handshake' | 'idle' | 'pingpong'
 /** `service` speaks the protocol; `bare` talks to a baseline doing the same wire work without auth. */
@@ -64,4 +67,17 @@ export function serverUse (before: ProbeResult, after: ProbeResult): Pick<Result
     machineCpu: after.machine - before.machine,
     redisCpu: after.redisCpu === undefined || before.redisCpu === undefined ? undefined : after.redisCpu - before.redisCpu
   }
+}
+
+/** The measured window: server and client CPU around `run` (which resolves to its error count), latencies from `samples`. */
+export async function measuredWindow (samples: Samples, run: () => Promise<number>): Promise<Result> {
+  const before = await probe()
+  const cpu0 = ownCpu()
+  const t0 = performance.now()
+  const errors = await run()
+  const seconds = (performance.now() - t0) / 1000
+  const clientCpu = ownCpu() - cpu0
+  const after = await probe()
+  const { p50, p99 } = samples.summary()
+  return { ops: samples.length, seconds, p50Ms: p50, p99Ms: p99, errors, ...serverUse(before, after), clientCpu }
 }

@@ -3,7 +3,7 @@ import type WebSocket from 'ws'
 import { PING_FRAME, makeUsers } from '../lib/wire.js'
 import { Samples } from '../lib/stats.js'
 import { connect } from './flow.js'
-import { ownCpu, probe, serverUse, type Job, type Result } from './job.js'
+import { measuredWindow, type Job, type Result } from './job.js'
 
 /** heartbeat_ping → heartbeat_pong round trips, one in flight per socket, over `concurrency` authenticated sockets. */
 export async function pingpong (job: Job): Promise<Result> {
@@ -42,22 +42,10 @@ export async function pingpong (job: Job): Promise<Result> {
 
   await run(job.warmupSeconds)
   samples = new Samples()
-  const before = await probe()
-  const cpu0 = ownCpu()
-  const t0 = performance.now()
-  await run(job.seconds)
-  const seconds = (performance.now() - t0) / 1000
-  const clientCpu = ownCpu() - cpu0
-  const after = await probe()
+  const result = await measuredWindow(samples, async () => {
+    await run(job.seconds)
+    return errors
+  })
   for (const socket of sockets) socket.terminate()
-  const { p50, p99 } = samples.summary()
-  return {
-    ops: samples.length,
-    seconds,
-    p50Ms: p50,
-    p99Ms: p99,
-    errors,
-    ...serverUse(before, after),
-    clientCpu
-  }
+  return result
 }
