@@ -47,12 +47,14 @@ export function table (results: Map<string, Result[]>, scenarios: Scenario[], ta
         ? `${withSpread(values, 1, 1024)} KB/socket (heap ${fmt(median(runs.map(r => r.heapPerSocket ?? Number.NaN)) / 1024, 1)} KB)`
         : `${withSpread(values, 0)} /s`
       // Ratios pair each run with the baseline of the same round, so slow drift of the machine cancels out.
-      const ratios = target === 'bare' ? [] : runs.map((r, i) => headline(scenario, r) / headline(scenario, bare[i]))
-      const goal = target === 'bare' ? `(${BASELINE[scenario]})` : judge(scenario, target, median(ratios))
+      // Without baseline runs (`--targets memory`) there is nothing to compare with: no ratio, no verdict.
+      const compared = target !== 'bare' && bare.length === runs.length
+      const ratios = compared ? runs.map((r, i) => headline(scenario, r) / headline(scenario, bare[i])) : []
+      const goal = target === 'bare' ? `(${BASELINE[scenario]})` : compared ? judge(scenario, target, median(ratios)) : '(no baseline run)'
       // Throughput the server could reach on its core alone: immune to a saturated client and to other people's load.
-      const cpuRatios = target === 'bare' || idle ? [] : runs.map((r, i) => cpuPerOp(bare[i]) / cpuPerOp(r))
+      const cpuRatios = !compared || idle ? [] : runs.map((r, i) => cpuPerOp(bare[i]) / cpuPerOp(r))
       lines.push([
-        '', scenario, target, result, target === 'bare' ? '1' : withSpread(ratios, 2), goal, cpuRatios.length > 0 ? withSpread(cpuRatios, 2) : '',
+        '', scenario, target, result, target === 'bare' ? '1' : compared ? withSpread(ratios, 2) : '', goal, cpuRatios.length > 0 ? withSpread(cpuRatios, 2) : '',
         fmt(median(runs.map(r => r.p50Ms)), 2), fmt(median(runs.map(r => r.p99Ms)), 2),
         fmt(median(runs.map(cpuPerOp)) * 1e6, 1),
         target === 'redis' ? fmt(median(runs.map(r => ((r.redisCpu ?? Number.NaN) / r.ops) * 1e6)), 1) : '',
