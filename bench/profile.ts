@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs'
 /**
  * `node dist/bench/profile.js <file.cpuprofile> [top]`: where a CPU profile
  * (from `npm run bench -- --profile`) spends its self time, by function and
- * by package or project file.
+ * by package or project file, and each function's total time (itself and
+ * what it calls): the view that prices a hook or a plugin as a whole.
  */
-interface Node { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number }
+interface Node { id: number, callFrame: { functionName: string, url: string, lineNumber: number }, hitCount?: number, children?: number[] }
 interface Profile { nodes: Node[], samples: number[], timeDeltas: number[] }
 
 const [file, topArg = '25'] = process.argv.slice(2)
@@ -27,14 +28,25 @@ function owner (url: string): string {
   return own === null ? url : own[1]
 }
 
+const keyOf = (id: number): string => {
+  const { functionName, url, lineNumber } = (byId.get(id) as Node).callFrame
+  return `${functionName || '(anonymous)'} ${owner(url)}:${lineNumber + 1}`
+}
+const parent = new Map<number, number>()
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+
 const functions = new Map<string, number>()
 const owners = new Map<string, number>()
+const totals = new Map<string, number>()
 for (const [id, us] of self) {
   if (isIdle(id)) continue
-  const { functionName, url, lineNumber } = (byId.get(id) as Node).callFrame
-  const key = `${functionName || '(anonymous)'} ${owner(url)}:${lineNumber + 1}`
-  functions.set(key, (functions.get(key) ?? 0) + us)
+  const url = (byId.get(id) as Node).callFrame.url
+  functions.set(keyOf(id), (functions.get(keyOf(id)) ?? 0) + us)
   owners.set(owner(url), (owners.get(owner(url)) ?? 0) + us)
+  // Each function on the stack once, however deep it recurses.
+  const onStack = new Set<string>()
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) onStack.add(keyOf(at))
+  for (const key of onStack) totals.set(key, (totals.get(key) ?? 0) + us)
 }
 const show = (title: string, map: Map<string, number>): void => {
   process.stdout.write(`\n${title}\n`)
@@ -45,3 +57,4 @@ const show = (title: string, map: Map<string, number>): void => {
 process.stdout.write(`${file}: ${(total / 1e6).toFixed(2)} s busy, ${(idle / 1e6).toFixed(2)} s idle`)
 show('self time by package or file', owners)
 show('self time by function', functions)
+show('total time by function (itself and its callees)', totals)
