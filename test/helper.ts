@@ -3,7 +3,7 @@ import WebSocket from 'ws'
 import { buildApp, type AppOptions } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 
-type Tap = { teardown: (fn: () => unknown) => void }
+export type Tap = { teardown: (fn: () => unknown) => void }
 export type App = Awaited<ReturnType<typeof buildApp>>
 
 /** The environment every test starts from: development defaults, quiet logs. */

@@ -4,17 +4,23 @@ import type { AddressInfo } from 'node:net'
 import { buildApp, loggerOptions } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
 import { AccessLogController, redactSecrets, redactUrl } from '../src/logging.js'
-import { authHeaders, tokenFor, Client, TEST_ENV } from './helper.js'
+import { authHeaders, tokenFor, Client, TEST_ENV, type Tap } from './helper.js'
 
 const SERVER_KEY = 'srv-key-4f1d2c9a7e'
 const JWT_SECRET = 'jwt-secret-8c3b5e1f0a'
 
-t.test('logs › a full flow at trace level carries no JWT, ticket or server key, and one event per authentication', async t => {
+/** The service with its production logger options, writing into `lines` (one JSON line each). */
+async function appWithLog (t: Tap, env: Record<string, string>) {
   const lines: string[] = []
   const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
-  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'trace', CHAT_SERVER_KEYS: SERVER_KEY, JWT_SECRET, LEGACY_TOKEN_AUTH: 'true' })
+  const config = loadConfig({ ...TEST_ENV, ...env })
   const app = await buildApp({ config }, { logger: { ...loggerOptions(config), stream } })
   t.teardown(() => app.close())
+  return { app, lines }
+}
+
+t.test('logs › a full flow at trace level carries no JWT, ticket or server key, and one event per authentication', async t => {
+  const { app, lines } = await appWithLog(t, { LOG_LEVEL: 'trace', CHAT_SERVER_KEYS: SERVER_KEY, JWT_SECRET, LEGACY_TOKEN_AUTH: 'true' })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const ws = `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}/ws`
 
@@ -63,11 +69,7 @@ t.test('logs › a full flow at trace level carries no JWT, ticket or server key
 })
 
 t.test('logs › credentials are redacted wherever a log object carries them', async t => {
-  const lines: string[] = []
-  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
-  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'info' })
-  const app = await buildApp({ config }, { logger: { ...loggerOptions(config), stream } })
-  t.teardown(() => app.close())
+  const { app, lines } = await appWithLog(t, { LOG_LEVEL: 'info' })
   app.log.info({
     req: { headers: { authorization: 'Bearer S0' } },
     headers: { authorization: 'Bearer S1', 'x-chat-server-key': 'S2', cookie: 'S3' },
@@ -87,11 +89,7 @@ t.test('logs › redactUrl hides credential-like query values only', async t => 
 })
 
 t.test('logs › one access line per request at info: method, URL (scrubbed), status, time and request id', async t => {
-  const lines: string[] = []
-  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
-  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'info', CHAT_SERVER_KEYS: SERVER_KEY, JWT_SECRET })
-  const app = await buildApp({ config }, { logger: { ...loggerOptions(config), stream } })
-  t.teardown(() => app.close())
+  const { app, lines } = await appWithLog(t, { LOG_LEVEL: 'info', CHAT_SERVER_KEYS: SERVER_KEY, JWT_SECRET })
   const token = tokenFor(app, 'alice')
   const res = await app.inject({
     method: 'POST',
@@ -112,11 +110,7 @@ t.test('logs › one access line per request at info: method, URL (scrubbed), st
 })
 
 t.test('logs › the incoming-request line is written at debug level', async t => {
-  const lines: string[] = []
-  const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
-  const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'debug' })
-  const app = await buildApp({ config }, { logger: { ...loggerOptions(config), stream } })
-  t.teardown(() => app.close())
+  const { app, lines } = await appWithLog(t, { LOG_LEVEL: 'debug' })
   await app.inject({ url: '/health', headers: { 'x-request-id': 'access-2' } })
   const mine = lines.map(l => JSON.parse(l)).filter(l => l.reqId === 'access-2')
   t.match(mine.map(l => [l.level, l.msg]), [[20, 'incoming request'], [30, 'request completed']])
