@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import { isUtf8 } from 'node:buffer'
 import type { WebSocket, RawData } from 'ws'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { ERRORS, type WsErrorCode } from '../protocol/errors.js'
 import { firstError, isoNow, serialize } from '../protocol/codec.js'
 import type { AppConfig } from '../config.js'
+import { randomHex } from '../crypto.js'
 import type { Metrics } from '../metrics.js'
 import type { Store, SessionRecord } from '../stores/types.js'
 import type { createSessionRegistry } from '../../plugins/session.js'
@@ -31,7 +31,7 @@ export const MAX_AUTH_FAILURES = 3
 
 /** One socket's protocol state: unauthenticated until a ticket is redeemed, then a session. */
 export class Connection {
-  readonly sessionId = `session_${randomBytes(16).toString('hex')}`
+  readonly sessionId = `session_${randomHex(16)}`
   session: SessionRecord | undefined
   failures = 0
   readonly state: Record<string, unknown> = {}
