@@ -28,10 +28,15 @@ export const EnvSchema = Type.Object({
   REDIS_URL: Str('Use Redis (redis://…); without it the store is in-process memory'),
   REDIS_HOST: Str('Redis host, when REDIS_URL is not set'),
   REDIS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Redis port, with REDIS_HOST (default 6379)' })),
-  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST or REDIS_CLUSTER_NODES'),
+  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST, REDIS_SENTINELS or REDIS_CLUSTER_NODES'),
   REDIS_CLUSTER_NODES: Str('Use Redis Cluster: comma-separated host:port startup nodes (takes precedence over REDIS_URL)'),
   REDIS_KEY_PREFIX: Type.String({ default: 'wsauth:', description: 'Prefix of every Redis key (and rate-limit key) this service writes' }),
   REDIS_COMMAND_TIMEOUT_MS: Int('Longest wait for one Redis reply before the request fails with 503 / AUTH_ERROR', 2000, 50, 60_000),
+  REDIS_SENTINELS: Str('Use Redis through Sentinel: comma-separated host:port of the sentinels (with REDIS_SENTINEL_NAME)'),
+  REDIS_SENTINEL_NAME: Str('Name of the master the sentinels monitor'),
+  REDIS_SENTINEL_PASSWORD: Str('Password of the sentinels themselves, when they require one (REDIS_PASSWORD is the data nodes\')'),
+  REDIS_WAIT_REPLICAS: Int('Replicas that must acknowledge a ticket consume (Redis WAIT) before it counts; 0: no wait', 0, 0, 100),
+  REDIS_WAIT_TIMEOUT_MS: Int('Longest wait for those acknowledgements; fewer fail the authentication AUTH_ERROR', 200, 1, 60_000),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'Use PostgreSQL (postgres://user:pass@host:5432/db)' })),
   STORE: Type.Optional(Type.Union(['memory', 'redis', 'postgres'].map(s => Type.Literal(s)), { description: 'redis, postgres or memory: required when both REDIS_URL and DATABASE_URL are set' })),
   PG_POOL_MAX: Int('PostgreSQL connections per instance (plus one for LISTEN)', 10, 1, 1000),
@@ -161,27 +166,55 @@ export interface RedisConfig {
   port?: number
   password?: string
   /** Set: a Redis Cluster reached through these startup nodes. */
-  clusterNodes?: Array<{ host: string, port: number }>
+  clusterNodes?: HostPort[]
+  /** Set: the master named `sentinelName`, found through these sentinels. */
+  sentinels?: HostPort[]
+  sentinelName?: string
+  sentinelPassword?: string
   keyPrefix: string
   commandTimeoutMs: number
+  /** Replicas that must acknowledge a consume (§8), and how long to wait for them. */
+  waitReplicas: number
+  waitTimeoutMs: number
 }
 
 function redisOptions (e: Env): RedisConfig | undefined {
-  const common = { keyPrefix: e.REDIS_KEY_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS }
-  if (e.REDIS_CLUSTER_NODES !== undefined) return { clusterNodes: clusterNodes(e.REDIS_CLUSTER_NODES), password: e.REDIS_PASSWORD, ...common }
+  const common = {
+    keyPrefix: e.REDIS_KEY_PREFIX,
+    commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    waitReplicas: e.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS
+  }
+  if (e.REDIS_WAIT_REPLICAS > 0 && e.REDIS_WAIT_TIMEOUT_MS >= e.REDIS_COMMAND_TIMEOUT_MS) {
+    // Otherwise a WAIT still within its own timeout would be cut off as a lost reply.
+    throw new ConfigError('REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS')
+  }
+  if ((e.REDIS_SENTINELS === undefined) !== (e.REDIS_SENTINEL_NAME === undefined)) {
+    throw new ConfigError('REDIS_SENTINELS and REDIS_SENTINEL_NAME go together: set both or neither')
+  }
+  if (e.REDIS_SENTINELS !== undefined && e.REDIS_CLUSTER_NODES !== undefined) {
+    throw new ConfigError('REDIS_SENTINELS and REDIS_CLUSTER_NODES exclude each other: choose one topology')
+  }
+  if (e.REDIS_CLUSTER_NODES !== undefined) return { clusterNodes: hostPorts('REDIS_CLUSTER_NODES', e.REDIS_CLUSTER_NODES), password: e.REDIS_PASSWORD, ...common }
+  if (e.REDIS_SENTINELS !== undefined) {
+    const sentinels = hostPorts('REDIS_SENTINELS', e.REDIS_SENTINELS)
+    return { sentinels, sentinelName: e.REDIS_SENTINEL_NAME, sentinelPassword: e.REDIS_SENTINEL_PASSWORD, password: e.REDIS_PASSWORD, ...common }
+  }
   if (e.REDIS_URL !== undefined) return { url: e.REDIS_URL, ...common }
   if (e.REDIS_HOST !== undefined) return { host: e.REDIS_HOST, port: e.REDIS_PORT ?? 6379, password: e.REDIS_PASSWORD, ...common }
   return undefined
 }
 
+export interface HostPort { host: string, port: number }
+
 /** `host:port,host:port,…` (IPv6 hosts without brackets: the port is after the last colon). */
-function clusterNodes (value: string): Array<{ host: string, port: number }> {
+function hostPorts (name: string, value: string): HostPort[] {
   const nodes = (list(value) as string[]).map(node => {
     const at = node.lastIndexOf(':')
     return { host: node.slice(0, at), port: Number(node.slice(at + 1)) }
   })
   if (nodes.length === 0 || nodes.some(n => n.host === '' || !Number.isInteger(n.port) || n.port < 1 || n.port > 65535)) {
-    throw new ConfigError(`Invalid environment variable REDIS_CLUSTER_NODES=${JSON.stringify(value)}: expected host:port,host:port,…`)
+    throw new ConfigError(`Invalid environment variable ${name}=${JSON.stringify(value)}: expected host:port,host:port,…`)
   }
   return nodes
 }

@@ -1,15 +1,19 @@
+import { createProbes } from './event-health.js'
 import { duplicate, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
 import type { StoreEvent } from './types.js'
 
-/** An event published by an instance, or undefined for anything else found on the channel. */
-function parseEvent (message: string): StoreEvent | undefined {
+function parse (message: string): unknown {
   try {
-    const value: unknown = JSON.parse(message)
-    const kind = typeof value === 'object' && value !== null ? (value as StoreEvent).kind : undefined
-    return kind === 'revoke' || kind === 'deliver' ? value as StoreEvent : undefined
+    return JSON.parse(message)
   } catch {
     return undefined
   }
+}
+
+/** An event published by an instance, or undefined for anything else found on the channel. */
+function asEvent (value: unknown): StoreEvent | undefined {
+  const kind = typeof value === 'object' && value !== null ? (value as StoreEvent).kind : undefined
+  return kind === 'revoke' || kind === 'deliver' ? value as StoreEvent : undefined
 }
 
 /**
@@ -22,6 +26,7 @@ function parseEvent (message: string): StoreEvent | undefined {
  */
 export function createEventChannel (client: RedisClient, channel: string, log: StoreLogger) {
   const listeners = new Set<(event: StoreEvent) => void>()
+  const probes = createProbes()
   const subscriber = duplicate(client)
   watchConnection(subscriber, log, 'events')
   let subscribed: Promise<unknown> = Promise.resolve()
@@ -29,7 +34,9 @@ export function createEventChannel (client: RedisClient, channel: string, log: S
     subscribed = subscriber.subscribe(channel).catch((err: Error) => { log.warn({ err: err.message }, 'redis events: subscribe failed') })
   })
   subscriber.on('message', (_channel: string, message: string) => {
-    const event = parseEvent(message)
+    const value = parse(message)
+    if (probes.receive(value)) return
+    const event = asEvent(value)
     if (event === undefined) return log.warn({}, 'redis events: ignored a malformed message')
     for (const listener of listeners) {
       try {
@@ -46,6 +53,8 @@ export function createEventChannel (client: RedisClient, channel: string, log: S
     subscribed: async () => { await subscribed },
     listen: (listener: (event: StoreEvent) => void) => { listeners.add(listener) },
     publish: async (event: StoreEvent) => await client.publish(channel, JSON.stringify(event)),
+    /** A probe published through the command connection must come back through the subscriber. */
+    roundTrip: async () => { await probes.roundTrip(async probe => await client.publish(channel, JSON.stringify(probe))) },
     clear: () => { listeners.clear() }
   }
 }

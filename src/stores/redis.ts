@@ -1,8 +1,11 @@
 import { Cluster } from 'ioredis'
 import { pino } from 'pino'
+import type { RedisConfig } from '../config.js'
 import { untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
+import { warnAboutReplication } from './redis-checks.js'
 import { createEventChannel } from './redis-events.js'
 import { defineScripts } from './redis-scripts.js'
+import { createConsume, type WaitOptions } from './redis-wait.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
   type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
@@ -14,7 +17,14 @@ export interface RedisStoreOptions {
   log?: StoreLogger
   /** How long creation waits for the server before failing (keep it under Fastify's plugin timeout). */
   readyTimeoutMs?: number
+  /** Acknowledged consumes (§8); default none. */
+  wait?: WaitOptions
 }
+
+/** The store options a configuration asks for. */
+export const redisStoreOptions = (config: RedisConfig, log?: StoreLogger): RedisStoreOptions => ({
+  keyPrefix: config.keyPrefix, log, wait: { replicas: config.waitReplicas, timeoutMs: config.waitTimeoutMs }
+})
 
 export interface RedisStore extends Store {
   backend: 'redis'
@@ -46,6 +56,8 @@ async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
   try {
     return await pending
   } catch (err) {
+    // Already classified (an unconfirmed consume): keep its type, callers tell it apart.
+    if (err instanceof StoreUnavailableError) throw err
     throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
   }
 }
@@ -65,7 +77,9 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
 
   watchConnection(client, log, 'commands')
   const events = createEventChannel(client, keys.channel, log)
-  const connections = [client, events.subscriber]
+  const wait = opts.wait ?? { replicas: 0, timeoutMs: 0 }
+  const consumes = createConsume(client, wait, log)
+  const connections = [client, events.subscriber, ...consumes.connections]
   try {
     await Promise.all(connections.map(async c => { await untilReady(c, opts.readyTimeoutMs ?? 5000) }))
     await events.subscribed()
@@ -73,6 +87,7 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     for (const c of connections) c.disconnect()
     throw new StoreUnavailableError((err as Error).message, { cause: err })
   }
+  await warnAboutReplication(client, wait.replicas, log)
 
   return {
     backend: 'redis',
@@ -86,7 +101,7 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     },
 
     async consumeTicket (digest: string): Promise<ConsumeResult> {
-      const [status, record] = await guard('consumeTicket', client.wsauthConsume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
+      const [status, record] = await guard('consumeTicket', consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
       return status === 'ok' ? { status, ticket: JSON.parse(record as string) } : { status } as ConsumeResult
     },
 
@@ -138,6 +153,10 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
 
     subscribe (listener: (event: StoreEvent) => void): void {
       events.listen(listener)
+    },
+
+    async checkEvents (): Promise<void> {
+      await guard('checkEvents', events.roundTrip())
     },
 
     async ping (): Promise<void> {

@@ -36,6 +36,18 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * The ticket was consumed but the store could not confirm it durably (Redis:
+ * fewer replicas acknowledged it than REDIS_WAIT_REPLICAS). Answered AUTH_ERROR
+ * like any store failure, but the ticket is spent: never give it back.
+ */
+export class ConsumeUnconfirmedError extends StoreUnavailableError {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConsumeUnconfirmedError'
+  }
+}
+
 /** Where a store logs what it recovers from by itself (a pino logger fits). */
 export interface StoreLogger {
   info: (obj: object, msg: string) => void
@@ -64,6 +76,12 @@ export interface Store {
   /** Send an event to every instance sharing this store (this one included). */
   publish: (event: StoreEvent) => Promise<void>
   subscribe: (listener: (event: StoreEvent) => void) => void
+  /**
+   * Resolves when an event published now comes back through this instance's
+   * subscription within a second (EVENT_ROUND_TRIP_MS); rejects otherwise.
+   * Health calls it through `cachedCheck`, never per request.
+   */
+  checkEvents: () => Promise<void>
   /**
    * Optional: a @fastify/rate-limit store class keeping the ticket rate limit in this backend,
    * so it holds across instances. Without it the limit is counted in process.

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { loadConfig, type RedisConfig } from '../../src/config.js'
-import { createRedisStore, type RedisStore } from '../../src/stores/redis.js'
+import { createRedisStore, redisStoreOptions, type RedisStore } from '../../src/stores/redis.js'
 import { createRedisClient, type StoreLogger } from '../../src/stores/redis-client.js'
 
 /**
@@ -145,7 +145,7 @@ export const uniquePrefix = (): string => `test:${randomBytes(4).toString('hex')
 /** A Redis store as the service makes it: from §5 environment variables, under a key prefix of its own; closed at teardown. */
 export async function redisStoreFrom (t: Tap, env: Record<string, string>, log?: StoreLogger): Promise<RedisStore> {
   const config = loadConfig({ REDIS_KEY_PREFIX: uniquePrefix(), ...env }).redis as RedisConfig
-  const store = await createRedisStore(createRedisClient(config), { keyPrefix: config.keyPrefix, log })
+  const store = await createRedisStore(createRedisClient(config), redisStoreOptions(config, log))
   t.teardown(() => store.close())
   return store
 }
