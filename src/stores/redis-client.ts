@@ -38,6 +38,8 @@ export function createRedisClient (config: RedisConfig): RedisClient {
       // A restarted node is reconnected instead of waiting for a MOVED that never comes.
       clusterNodeRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: config.commandTimeoutMs,
+      // A dead master answers nothing, so no MOVED ever points at its promoted replica: re-read the slot map.
+      slotsRefreshInterval: 2000,
       enableAutoPipelining: true,
       redisOptions: connectionOptions(config)
     })

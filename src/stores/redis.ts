@@ -168,7 +168,8 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     async close (): Promise<void> {
       events.clear()
       // QUIT lets in-flight commands finish; a connection that is down is just dropped.
-      await Promise.all(connections.map(async c => { await c.quit().catch(() => { c.disconnect() }) }))
+      // disconnect() after QUIT also ends what QUIT leaves behind (the Sentinel failover detector's connections).
+      await Promise.all(connections.map(async c => { await c.quit().catch(() => undefined); c.disconnect() }))
     }
   }
 }
