@@ -1,0 +1,44 @@
+import t, { type Test } from 'tap'
+import { failoverScenario, type Topology } from '../support/failover.js'
+import { REDIS_MISSING, startCluster } from '../support/redis.js'
+import { hasReplicas, replication, settled, until } from '../support/redis-replication.js'
+
+/**
+ * §8 through a Redis Cluster failover: 3 masters with a replica each; one
+ * master is SIGKILLed in the middle of a burst of authentications, its replica
+ * takes over its slots, and the killed node comes back as the new master's
+ * replica (with one replica per master, WAIT 1 needs it back). With
+ * REDIS_WAIT_REPLICAS=1 no ticket that authenticated authenticates again.
+ */
+async function clusterTopology (t: Test): Promise<Topology> {
+  const { nodes, addresses } = await startCluster(t, { replicas: 1, nodeTimeoutMs: 1000 })
+  const roles = await Promise.all(nodes.map(async node => await replication(node.port)))
+  const masters = nodes.filter((_, i) => roles[i]?.role === 'master')
+  await until('every master to have its replica in sync', async () =>
+    (await Promise.all(masters.map(async m => await hasReplicas(m.port, 1)))).every(Boolean))
+  const victim = masters[0]
+  const heir = Number(/port=(\d+)/.exec((await replication(victim.port))?.slave0 ?? '')?.[1])
+  return {
+    env: { REDIS_CLUSTER_NODES: addresses },
+    settle: async () => { await Promise.all(masters.map(async m => { await settled(m.port) })) },
+    kill: async () => { await victim.stop() },
+    recovered: async () => {
+      await until('the replica to take over the slots', async () => (await replication(heir))?.role === 'master')
+      await victim.start()
+      await until('the old master to come back as its replica', async () => await hasReplicas(heir, 1))
+    }
+  }
+}
+
+t.test('cluster failover › REDIS_WAIT_REPLICAS=1: no redeemed ticket authenticates again', { skip: REDIS_MISSING }, async t => {
+  const figures = await failoverScenario(t, await clusterTopology(t), 1)
+  t.comment(`cluster, WAIT 1: ${JSON.stringify(figures)}`)
+  t.ok(figures.authenticated >= 100, `${figures.authenticated} tickets authenticated before and around the kill`)
+  t.equal(figures.replayed, 0, 'zero replays authenticate')
+})
+
+t.test('cluster failover › REDIS_WAIT_REPLICAS=0: the replays that succeed are counted', { skip: REDIS_MISSING }, async t => {
+  const figures = await failoverScenario(t, await clusterTopology(t), 0)
+  t.comment(`cluster, WAIT 0: ${JSON.stringify(figures)}`)
+  t.comment(`${figures.replayed} of ${figures.authenticated} redeemed tickets authenticated a second time after the failover`)
+})
