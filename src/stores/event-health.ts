@@ -14,19 +14,26 @@ export interface Probe { kind: 'probe', id: string }
 export function createProbes (timeoutMs = EVENT_ROUND_TRIP_MS) {
   const waiting = new Map<string, () => void>()
   return {
-    async roundTrip (publish: (probe: Probe) => Promise<unknown>): Promise<void> {
+    /**
+     * Publish a probe and wait for it. When the publish succeeded but nothing
+     * came back, `lost` runs before the rejection: the subscription is gone
+     * while its connection looks fine, and only a new connection brings it back.
+     */
+    async roundTrip (publish: (probe: Probe) => Promise<unknown>, lost: () => void): Promise<void> {
       const id = randomUUID()
+      let published = false
       const back = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiting.delete(id)
+          if (published) lost()
           reject(new Error(`an event published on the store's channel did not come back within ${timeoutMs} ms`))
         }, timeoutMs)
-        timer.unref()
         waiting.set(id, () => { clearTimeout(timer); waiting.delete(id); resolve() })
       })
       // A failed publish must not leave the timer to reject a promise nobody awaits.
       back.catch(() => undefined)
       await publish({ kind: 'probe', id })
+      published = true
       await back
     },
 

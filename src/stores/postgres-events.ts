@@ -85,9 +85,13 @@ export function createEventBus (pool: pg.Pool, config: pg.ClientConfig, log: Sto
         SELECT pg_notify($1, json_build_object('ref', id::text)::text) FROM parked`, [CHANNEL, json])
     },
 
-    /** A probe NOTIFYed through the pool must come back through the LISTEN connection. */
+    /** A probe NOTIFYed through the pool must come back through the LISTEN connection (reconnected if not). */
     async roundTrip (): Promise<void> {
-      await probes.roundTrip(async probe => await run(pool, 'SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(probe)]))
+      await probes.roundTrip(async probe => await run(pool, 'SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(probe)]), () => {
+        log.warn({}, 'PostgreSQL LISTEN connection did not deliver an event; reconnecting it')
+        // Ending it takes the reconnect path ('end'), which LISTENs again and catches up.
+        client?.end().catch(ignore)
+      })
     },
 
     subscribe (listener: (event: StoreEvent) => void): void {

@@ -53,8 +53,13 @@ export function createEventChannel (client: RedisClient, channel: string, log: S
     subscribed: async () => { await subscribed },
     listen: (listener: (event: StoreEvent) => void) => { listeners.add(listener) },
     publish: async (event: StoreEvent) => await client.publish(channel, JSON.stringify(event)),
-    /** A probe published through the command connection must come back through the subscriber. */
-    roundTrip: async () => { await probes.roundTrip(async probe => await client.publish(channel, JSON.stringify(probe))) },
+    /** A probe published through the command connection must come back through the subscriber (reconnected if not). */
+    roundTrip: async () => {
+      await probes.roundTrip(async probe => await client.publish(channel, JSON.stringify(probe)), () => {
+        log.warn({}, 'redis events: a published event did not come back; reconnecting the subscriber')
+        subscriber.disconnect(true)
+      })
+    },
     clear: () => { listeners.clear() }
   }
 }
