@@ -5,7 +5,8 @@ import type { StoreLogger } from './types.js'
 /** Every key the store writes expires, so `volatile-*` policies may evict them as readily as `allkeys-*`. */
 const SAFE_POLICY = 'noeviction'
 
-const field = (info: string, name: string): string | undefined => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim()
+/** A server whose INFO lacks the field throws here, and counts as not checked. */
+const connectedReplicas = (info: string): number => Number((/^connected_slaves:(\d+)/m.exec(info) as RegExpExecArray)[1])
 
 /**
  * Startup warnings, logged once, about a Redis that keeps fewer promises than
@@ -19,7 +20,7 @@ export async function warnAboutReplication (client: RedisClient, waitReplicas: n
   let replicas: number[]
   let policies: string[]
   try {
-    replicas = await Promise.all(masters.map(async m => Number(field(await m.info('replication'), 'connected_slaves') ?? 0)))
+    replicas = await Promise.all(masters.map(async m => connectedReplicas(await m.info('replication'))))
     policies = await Promise.all(masters.map(async m => String((await m.config('GET', 'maxmemory-policy') as string[])[1])))
   } catch (err) {
     return log.info({ err: (err as Error).message }, 'redis: could not read the replication and eviction settings; not checked')

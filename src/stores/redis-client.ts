@@ -93,7 +93,8 @@ export async function untilReady (client: RedisClient, timeoutMs: number): Promi
   })
 }
 
-/** A second connection with the same settings (pub/sub needs its own). */
-export function duplicate (client: RedisClient): RedisClient {
-  return client instanceof Cluster ? client.duplicate() : client.duplicate()
+/** A second connection with the same settings (pub/sub needs its own), RESP `protocol` aside. */
+export function duplicate (client: RedisClient, protocol?: 2): RedisClient {
+  const override = protocol === undefined ? {} : { protocol }
+  return client instanceof Cluster ? client.duplicate([], { redisOptions: override }) : client.duplicate(override)
 }

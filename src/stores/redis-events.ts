@@ -27,7 +27,9 @@ function asEvent (value: unknown): StoreEvent | undefined {
 export function createEventChannel (client: RedisClient, channel: string, log: StoreLogger) {
   const listeners = new Set<(event: StoreEvent) => void>()
   const probes = createProbes()
-  const subscriber = duplicate(client)
+  // RESP2: Redis counts a RESP3 subscriber as a normal client, so the pubsub output-buffer limit
+  // would not bound it, and CLIENT LIST/KILL TYPE pubsub (what operators reach for) would miss it.
+  const subscriber = duplicate(client, 2)
   watchConnection(subscriber, log, 'events')
   let subscribed: Promise<unknown> = Promise.resolve()
   subscriber.on('ready', () => {

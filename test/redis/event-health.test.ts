@@ -1,5 +1,5 @@
-import t from 'tap'
-import { authHeaders, authenticated, listen, tokenFor, type App } from '../helper.js'
+import t, { type Test } from 'tap'
+import { authHeaders, authenticated, listen, tokenFor, type App, type Client, type Message } from '../helper.js'
 import { REDIS_MISSING, startRedis, uniquePrefix } from '../support/redis.js'
 import { command, until } from '../support/redis-replication.js'
 
@@ -27,6 +27,22 @@ t.test('GET /health › events on Redis', { skip: REDIS_MISSING }, async t => {
     t.equal(await publishes() - before, 1, 'one PUBLISH for 100 health checks')
   })
 
+  /** Revoke a session of B's through A: it must reach B's socket over the event channel. */
+  async function revokedAcross (t: Test, victim: Client, session: Message): Promise<void> {
+    const revoked = await a.app.inject({ method: 'DELETE', url: `/api/websocket/sessions/${session.sessionId as string}`, headers: authHeaders(tokenFor(a.app, session.user.userId)) })
+    t.equal(revoked.statusCode, 200)
+    t.match(await victim.next(), { type: 'session_revoked' }, 'a revocation after the recovery reaches the other instance')
+    t.equal((await victim.closed).code, 4007)
+  }
+
+  t.test('GET /health › subscribers killed with CLIENT KILL TYPE pubsub come back by themselves', async t => {
+    const [victim, session] = await authenticated(b.app, b.ws, 'vic')
+    t.teardown(() => victim.close())
+    t.ok(Number(await command(server.port, 'CLIENT', 'KILL', 'TYPE', 'pubsub')) >= 2, 'both instances\' subscribers were killed')
+    for (const app of [a.app, b.app]) await until('/health to be healthy', async () => (await health(app)).statusCode === 200)
+    await revokedAcross(t, victim, session)
+  })
+
   t.test('GET /health › a killed subscriber that cannot subscribe again: 503 events down, then repaired by itself', async t => {
     const [victim, session] = await authenticated(b.app, b.ws, 'vera')
     t.teardown(() => victim.close())
@@ -38,12 +54,9 @@ t.test('GET /health › events on Redis', { skip: REDIS_MISSING }, async t => {
       const res = await health(a.app)
       return res.statusCode === 503 && res.json().checks.events === 'down' && res.json().checks.store === 'up'
     })
-    // Allowed again: publishing works, but nothing subscribes until a failed probe reconnects the subscriber.
+    // Allowed again: publishing works, but nothing is subscribed until a lost probe reconnects the subscriber.
     await command(server.port, 'ACL', 'SETUSER', 'default', 'allchannels')
     for (const app of [a.app, b.app]) await until('/health to recover by itself', async () => (await health(app)).statusCode === 200)
-    const revoked = await a.app.inject({ method: 'DELETE', url: `/api/websocket/sessions/${session.sessionId as string}`, headers: authHeaders(tokenFor(a.app, 'vera')) })
-    t.equal(revoked.statusCode, 200)
-    t.match(await victim.next(), { type: 'session_revoked' }, 'a revocation after the recovery reaches the other instance')
-    t.equal((await victim.closed).code, 4007)
+    await revokedAcross(t, victim, session)
   })
 })
