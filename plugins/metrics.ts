@@ -27,7 +27,7 @@ export default fp(async (fastify) => {
   const { registry, metrics } = createPromMetrics({
     // Read at scrape time, when the websocket and session plugins are loaded.
     connections: () => fastify.websocketServer.clients.size,
-    sessions: () => fastify.sessions.localSessionIds().length
+    sessions: () => fastify.liveSockets.localSessionIds().length
   })
   fastify.decorate('metrics', metrics)
   fastify.decorate('metricsRegistry', registry)

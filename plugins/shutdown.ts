@@ -12,7 +12,7 @@ const REFUSED_WHILE_DRAINING = new Set(['/ws', '/api/websocket/ticket'])
  * before the store closes. The websocket plugin's preClose closes the sockets.
  */
 export default fp(async (fastify) => {
-  const { store, sessions } = fastify
+  const { store, liveSockets } = fastify
   let draining = false
   let leaving: string[] = []
 
@@ -29,7 +29,7 @@ export default fp(async (fastify) => {
   // Registered before the websocket plugin, so this runs before its preClose closes (and detaches) the sockets.
   fastify.addHook('preClose', async () => {
     draining = true
-    leaving = sessions.localSessionIds()
+    leaving = liveSockets.localSessionIds()
     fastify.log.info({ sessions: leaving.length }, 'draining: refusing new tickets and upgrades')
   })
 

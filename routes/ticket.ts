@@ -2,12 +2,11 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../src/protocol/errors.js'
 import {
-  AuthHeadersSchema, CREDENTIAL_ERRORS, TICKET_PREFIX, TicketRequestSchema, TicketResponseSchema, errorResponses
+  AuthHeadersSchema, CREDENTIAL_ERRORS, TicketRequestSchema, TicketResponseSchema, errorResponses
 } from '../src/protocol/http.js'
 import { StoreUnavailableError } from '../src/stores/types.js'
 import { isRedisStore } from '../src/stores/redis.js'
-import { ticketDigest } from '../src/ws/authenticate.js'
-import { randomHex } from '../src/crypto.js'
+import { mintTicket, ticketDigest } from '../src/ticket.js'
 
 /** POST /api/websocket/ticket: trade a user JWT and a chat-server key for a single-use ticket. */
 const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -52,7 +51,7 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => {
     const { body, user } = request
     if (body.userId !== user.userId) throw new AppError('USER_MISMATCH')
-    const ticket = TICKET_PREFIX + randomHex(32)
+    const ticket = mintTicket()
     const createdAt = Date.now()
     const expiresAt = createdAt + config.ticketTtlSeconds * 1000
     try {

@@ -12,12 +12,13 @@ export type AdmissionRefusal = 'CONNECTION_LIMIT' | 'UNAUTHENTICATED_LIMIT'
  */
 export function createAdmission (
   limits: Pick<AppConfig, 'maxConnectionsPerIp' | 'maxUnauthenticatedSockets'>,
-  /** Sockets of this instance that are authenticated (the session registry's count). */
-  authenticated: () => number
+  /** Sockets of this instance that are authenticated (the live sockets' count). */
+  authenticated: () => number,
+  /** Told each time a place is given back. */
+  released?: () => void
 ) {
   const perIp = new Map<string, number>()
-  // The address each admitted socket counts against, read by one shared 'close'
-  // listener: a closure (and `once` wrapper) per socket cost ~250 B of heap per idle socket.
+  // The address each admitted socket counts against, read by one shared 'close' listener (docs/benchmarks.md).
   const ipOf = new WeakMap<EventEmitter, string>()
   let open = 0
 
@@ -28,6 +29,7 @@ export function createAdmission (
     const left = (perIp.get(ip) as number) - 1
     if (left === 0) perIp.delete(ip)
     else perIp.set(ip, left)
+    released?.()
   }
 
   return {

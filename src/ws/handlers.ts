@@ -1,7 +1,8 @@
 import type { Static, TObject, TLiteral, TSchema } from '@sinclair/typebox'
 import type { TypeCheck } from '@sinclair/typebox/compiler'
 import type { FastifyBaseLogger } from 'fastify'
-import { compileChecker, isoNow } from '../protocol/codec.js'
+import { compileChecker } from '../protocol/checkers.js'
+import { isoNow } from '../protocol/clock.js'
 import {
   ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema, messageType, type HeartbeatPing, type ServerMessage
 } from '../protocol/messages.js'

@@ -1,7 +1,7 @@
 import t from 'tap'
 import pino from 'pino'
 import type { WebSocket } from 'ws'
-import { createSessionRegistry, EARLY_REVOCATION_MS, MAX_EARLY_REVOCATIONS } from '../../plugins/session.js'
+import { createLiveSockets, EARLY_REVOCATION_MS, MAX_EARLY_REVOCATIONS } from '../../src/ws/live-sockets.js'
 
 /** The part of a server socket the registry touches, recording what it was asked to do. */
 function socketDouble () {
@@ -16,7 +16,7 @@ function socketDouble () {
   return { socket: socket as unknown as WebSocket, calls }
 }
 const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
-const registry = () => createSessionRegistry({ maxBufferedBytes: 1024, log: pino({ level: 'silent' }) })
+const registry = () => createLiveSockets({ maxBufferedBytes: 1024, log: pino({ level: 'silent' }) })
 
 t.test('session registry › a revocation that overtakes its authentication closes the socket when it is attached', async t => {
   const sessions = registry()

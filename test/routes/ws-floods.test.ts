@@ -40,7 +40,7 @@ t.test('floods › 2,000 sockets that never authenticate are all closed 4006 at 
   t.same([...new Set(codes)], [4006], 'every one closed AUTH_TIMEOUT')
   await sleep(100)
   t.equal(app.websocketServer.clients.size, 0, 'no socket left on the server')
-  t.equal(app.sessions.count(), 0)
+  t.equal(app.liveSockets.count(), 0)
   const after = await heapAfterGc()
   const grownMiB = (after - baseline) / 2 ** 20
   t.ok(grownMiB < 8, `heap back to baseline: ${grownMiB.toFixed(1)} MiB above it after 2,000 sockets`)

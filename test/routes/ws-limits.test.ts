@@ -69,12 +69,12 @@ t.test('GET /ws › a client that stops reading deliveries is terminated once MA
   stopReading(slow)
   const payload = JSON.stringify({ type: 'notice', blob: 'x'.repeat(256 * 1024) })
   let sent = 0
-  while (app.sessions.count() === 2 && sent < 400) {
+  while (app.liveSockets.count() === 2 && sent < 400) {
     await app.store.publish({ kind: 'deliver', sessionId: ok.sessionId, payload })
     sent++
     await settle(1)
   }
-  t.equal(app.sessions.count(), 1, `terminated after ${sent} deliveries of 256 KiB`)
+  t.equal(app.liveSockets.count(), 1, `terminated after ${sent} deliveries of 256 KiB`)
   await settle()
   t.same(await app.store.listSessions('slow'), [], 'its session is removed')
   t.equal((await healthy.request({ type: 'heartbeat_ping', pingTime: 1 })).type, 'heartbeat_pong', 'others keep being served')
@@ -87,11 +87,11 @@ t.test('GET /ws › a client that sends but never reads is terminated once its r
   stopReading(slow)
   const content = 'y'.repeat(16_000)
   let sent = 0
-  while (app.sessions.count() === 1 && sent < 3000) {
+  while (app.liveSockets.count() === 1 && sent < 3000) {
     slow.send({ type: 'chat_message', content })
     sent++
     if (sent % 20 === 0) await settle(1)
   }
   await settle()
-  t.equal(app.sessions.count(), 0, `terminated after ${sent} echoes of 16 kB`)
+  t.equal(app.liveSockets.count(), 0, `terminated after ${sent} echoes of 16 kB`)
 })

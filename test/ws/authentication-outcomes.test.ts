@@ -59,5 +59,5 @@ t.test('GET /ws › a client that leaves during authentication leaves no session
   await sleep(150)
   for (let i = 0; i < 20 && store.size().sessions > 0; i++) await sleep(50)
   t.equal(store.size().sessions, 0)
-  t.same(app.sessions.localSessionIds(), [])
+  t.same(app.liveSockets.localSessionIds(), [])
 })
