@@ -8,6 +8,7 @@ import { ERRORS, type WsErrorCode } from '../protocol/errors.js'
 import { serialize } from '../protocol/serializers.js'
 import { sendBounded } from './backpressure.js'
 import { frameId, parseFrame } from './frame.js'
+import { authContext, reportAuthentication } from './authenticators.js'
 import { refuse, type AuthContext, type AuthEntry, type Credentials, type Identity, type Refusal } from './identity.js'
 import { Session, type Peer, type SessionDeps } from './session.js'
 import type { Sink } from './sink.js'
@@ -107,26 +108,14 @@ export class Connection implements Peer {
     return this.deps.sink.deliver(this.session, message, id)
   }
 
-  /** One attempt: prove, open the session, answer, and report the outcome once (log line and metrics). */
+  /** One attempt: prove, open the session, report the outcome once, answer. */
   private async authenticate (auth: AuthEntry, message: Record<string, unknown>, id: string | undefined): Promise<void> {
     const started = performance.now()
-    const identity = await auth.prove(message, this.authContext())
+    const identity = await auth.prove(message, authContext(this.deps, this.clientIp, () => this.log))
     const outcome = 'code' in identity ? identity : await this.openSession(identity)
-    const latencyMs = performance.now() - started
-    const code = 'code' in outcome ? outcome.code : 'OK'
-    const userId = 'code' in identity ? undefined : identity.userId
-    this.deps.metrics.wsAuthentication(auth.method, code, latencyMs / 1000)
-    // The shared logger with sessionId as a field: the same line without a child logger kept per socket.
-    this.deps.log.info({ sessionId: this.sessionId, event: 'ws_authentication', method: auth.method, userId, code, latencyMs }, 'websocket authentication')
+    reportAuthentication(this.deps, this.sessionId, auth.method, identity, outcome, started)
     if (!('code' in outcome)) return this.authenticated(outcome, id)
     if (outcome.code !== 'CLIENT_GONE') this.fail(outcome.code, id, false, outcome.detail)
-  }
-
-  private authContext (): AuthContext {
-    const { store, config, credentials } = this.deps
-    const conn = this
-    // `log` stays lazy: most attempts never log, and a child logger made here would be kept.
-    return { store, config, credentials, clientIp: this.clientIp, get log () { return conn.log } }
   }
 
   private async openSession (identity: Identity): Promise<Session | Refusal> {
