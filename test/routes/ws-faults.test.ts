@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { createMemoryStore } from '../../src/stores/memory.js'
 import { listen, issueTicket, Client, authenticated } from '../helper.js'
 import { withFaults } from '../support/faults.js'
+import { removalOf } from '../support/events.js'
 
 function faultyApp (t: Test, env: Record<string, string> = {}) {
   const real = createMemoryStore()
@@ -39,11 +40,12 @@ t.test('GET /ws › a peer that leaves during the redemption leaves no session b
   const { app, ws } = await server
   const ticket = await issueTicket(app)
   faults.delay(150)
-  const [client] = await Client.connect(ws)
+  const [client, hello] = await Client.connect(ws)
+  const removed = removalOf(app.liveSockets.events, hello.sessionId)
   client.send({ type: 'ticket_authenticate', ticket })
   await new Promise(resolve => setTimeout(resolve, 20))
   client.socket.terminate()
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await removed
   t.same(await real.listSessions('alice'), [])
   t.equal(real.size().sessions, 0)
 })
