@@ -2,12 +2,11 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
 import './date-time-format.js'
 
-/** Compile a message checker once; frames are then checked without recompiling. */
 export function compileChecker<T extends TSchema> (schema: T): TypeCheck<T> {
   return TypeCompiler.Compile(schema)
 }
 
-/** The first schema violation of a value, as `path: message`, for INVALID_MESSAGE texts. */
+/** As `path message`, for INVALID_MESSAGE texts. */
 export function firstError (check: TypeCheck<TSchema>, value: unknown): string {
   const error = check.Errors(value).First()
   /* c8 ignore next -- only called after Check() failed, so an error exists */

@@ -5,10 +5,8 @@ import { ServerMessageSchemas, messageType, type ServerMessage } from './message
 type Serializer = (msg: unknown) => string
 
 /**
- * The schema a serializer is compiled from: a property that is a union of
- * plain types (`originalTimestamp`: string or number) becomes a type list,
- * which writes the same bytes without fast-json-stringify running ajv per
- * value to pick a branch. The published schemas keep their unions.
+ * A union of plain types becomes a type list: the same bytes, without
+ * fast-json-stringify running ajv per value to pick a branch.
  */
 export function serializationSchema (schema: TSchema): TSchema {
   const properties: Record<string, unknown> = {}
@@ -24,7 +22,7 @@ const serializers = new Map<string, Serializer>(
   ServerMessageSchemas.map(schema => [messageType(schema), fastJson(serializationSchema(schema)) as Serializer])
 )
 
-/** Serialise a server message through its schema (falls back to JSON for application-defined types). */
+/** Application-defined types have no schema here: plain JSON. */
 export function serialize (msg: ServerMessage | { type: string }): string {
   const serializer = serializers.get(msg.type)
   return serializer === undefined ? JSON.stringify(msg) : serializer(msg)

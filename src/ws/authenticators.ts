@@ -6,26 +6,19 @@ import { legacyToken } from './legacy-auth.js'
 import type { Session } from './session.js'
 import { redeemTicket } from './ticket-auth.js'
 
-/**
- * The frames that authenticate, by message type: a new way to authenticate is
- * one more entry here. A Map, so no client-sent type can hit a prototype key.
- */
+/** The frames that authenticate, by type; a Map, so no client-sent type can hit a prototype key. */
 export function createAuthenticators (config: Pick<AppConfig, 'legacyTokenAuth'>): ReadonlyMap<string, AuthEntry> {
   const table = new Map<string, AuthEntry>([['ticket_authenticate', { method: 'ticket', prove: redeemTicket }]])
   if (config.legacyTokenAuth) table.set('authenticate', { method: 'legacy', prove: legacyToken })
   return table
 }
 
-/** An authenticator's context; `log` is read lazily, since a per-connection child logger made here would be kept. */
+/** `log` is lazy: a child logger made for every attempt would be kept per socket. */
 export function authContext (base: Omit<AuthContext, 'clientIp' | 'log'>, clientIp: string, log: () => FastifyBaseLogger): AuthContext {
   return { store: base.store, config: base.config, credentials: base.credentials, clientIp, get log () { return log() } }
 }
 
-/**
- * Report one attempt once, as a metric and a `ws_authentication` line. The
- * line goes through the shared logger with `sessionId` as a field, so no
- * child logger is kept per socket.
- */
+/** Through the shared logger with `sessionId` as a field: no child logger kept per socket. */
 export function reportAuthentication (
   deps: { log: FastifyBaseLogger, metrics: Metrics }, sessionId: string, method: AuthEntry['method'],
   identity: Identity | Refusal, outcome: Session | Refusal, started: number

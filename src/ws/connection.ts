@@ -25,10 +25,7 @@ const RATE_WINDOW_MS = 60_000
 /** Failed ticket_authenticate attempts a connection may make; the last one closes it. */
 export const MAX_AUTH_FAILURES = 3
 
-/**
- * One socket's protocol: frames in order, the rate limit, errors and close
- * codes, and authentication up to an open Session, whose sink takes the rest.
- */
+/** One socket's protocol up to an open Session: frame order, rate, errors and close codes, authentication. */
 export class Connection implements Peer {
   readonly sessionId = `session_${randomHex(16)}`
   private session: Session | undefined
@@ -47,7 +44,7 @@ export class Connection implements Peer {
     this.send({ type: 'connection_established', sessionId: this.sessionId, timestamp: isoNow() })
   }
 
-  /** This connection's logger (bound to its sessionId), made on first use: idle sockets never pay for one. */
+  /** Made on first use: idle sockets never pay for a child logger. */
   get log (): FastifyBaseLogger {
     this.logger ??= this.deps.log.child({ sessionId: this.sessionId })
     return this.logger
@@ -64,7 +61,6 @@ export class Connection implements Peer {
 
   error (code: WsErrorCode, id?: string, detail?: string): undefined { return this.fail(code, id, false, detail) }
 
-  /** Report an error; close when it is fatal or the last allowed failed authentication. */
   private fail (code: WsErrorCode, id?: string, fatal = false, detail?: string): undefined {
     const entry = ERRORS[code]
     this.deps.metrics.wsError(code)
@@ -77,7 +73,7 @@ export class Connection implements Peer {
   }
 
   private onFrame (data: RawData, isBinary: boolean): void {
-    // One frame at a time: a chat message right behind its ticket waits for the authentication instead of failing AUTH_REQUIRED.
+    // One at a time: a frame right behind its ticket waits for the authentication, not AUTH_REQUIRED.
     if (this.queue !== undefined) {
       this.queue.push([data, isBinary])
       return
@@ -108,7 +104,6 @@ export class Connection implements Peer {
     return this.deps.sink.deliver(this.session, message, id)
   }
 
-  /** One attempt: prove, open the session, report the outcome once, answer. */
   private async authenticate (auth: AuthEntry, message: Record<string, unknown>, id: string | undefined): Promise<void> {
     const started = performance.now()
     const identity = await auth.prove(message, authContext(this.deps, this.clientIp, () => this.log))

@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import type { RawData } from 'ws'
 
-/** A frame's JSON object, or undefined when it is not one (invalid UTF-8 included). */
 export function parseFrame (data: RawData, isBinary: boolean): Record<string, unknown> | undefined {
   if (isBinary || !isUtf8(data as Buffer)) return undefined
   try {
@@ -12,6 +11,5 @@ export function parseFrame (data: RawData, isBinary: boolean): Record<string, un
   }
 }
 
-/** The client's correlation id, echoed in answers; anything else than a short string is ignored. */
 export const frameId = (message: Record<string, unknown>): string | undefined =>
   typeof message.id === 'string' && message.id.length <= 64 ? message.id : undefined

@@ -10,7 +10,6 @@ export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' 
 export interface Refusal { code: WsErrorCode | 'CLIENT_GONE', detail?: string }
 export const refuse = (code: Refusal['code'], detail?: string): Refusal => ({ code, detail })
 
-/** The token checks of the HTTP routes, for credentials that arrive in a frame. */
 export interface Credentials {
   userIdOf: (token: string) => Promise<string>
   knownServerKey: (key: string) => boolean
@@ -25,8 +24,7 @@ export interface AuthContext {
   log: FastifyBaseLogger
 }
 
-/** Prove an identity from one frame, or say why not; it neither answers the client nor opens the session. */
+/** It neither answers the client nor opens the session: the Connection does both. */
 export type Authenticator = (message: Record<string, unknown>, ctx: AuthContext) => Promise<Identity | Refusal>
 
-/** An authenticator with the label its outcomes are counted under. */
 export interface AuthEntry { method: AuthMethod, prove: Authenticator }

@@ -4,11 +4,7 @@ import { refuse, type Authenticator } from './identity.js'
 
 const checkLegacy = compileChecker(LegacyAuthenticateSchema)
 
-/**
- * Migration mode (LEGACY_TOKEN_AUTH=true): `{type:"authenticate", token}` as
- * clients sent it before tickets, checked by the HTTP routes' verifier. Every
- * use is logged as deprecated, so operators see when old clients are gone.
- */
+/** LEGACY_TOKEN_AUTH: each use is logged as deprecated, so operators see when old clients are gone. */
 export const legacyToken: Authenticator = async (message, ctx) => {
   const { credentials } = ctx
   ctx.log.warn('deprecated {type:"authenticate", token} frame: move this client to tickets')

@@ -11,26 +11,20 @@ import type { RemovalOutcome } from './cleanup.js'
 export const EARLY_REVOCATION_MS = 60_000
 export const MAX_EARLY_REVOCATIONS = 10_000
 
-/** Work of the pipeline that finishes after the frame or socket that caused it: for whoever must wait on it. */
+/** Work that finishes after the socket that caused it is gone: reported, so nobody has to guess when. */
 export interface LiveSocketEvents {
-  /** A session record's removal finished (`left`: given up to its TTL; `kept`: wanted again). */
   removal: [sessionId: string, outcome: RemovalOutcome]
-  /** A socket's admission place was given back (its TCP socket closed). */
+  /** An admission place came back (a TCP socket closed). */
   released: []
 }
 
 export type LiveSockets = ReturnType<typeof createLiveSockets>
 
-/**
- * The authenticated sockets this instance holds, by session and by user, and
- * the reactions to store events: a revocation closes the socket wherever it
- * is connected; a delivery reaches the user's or session's sockets.
- */
+/** This instance's authenticated sockets, by session and user, where store events (revocations, deliveries) land. */
 export function createLiveSockets (opts: { maxBufferedBytes: number, log: FastifyBaseLogger }) {
   const bySession = new Map<string, WebSocket>()
   const byUser = new Map<string, Set<string>>()
-  // A revocation can overtake the authentication it revokes (the record was
-  // stored, the socket not attached yet): remembered briefly, applied at attach.
+  // A revocation can overtake its authentication (record stored, socket not attached yet): applied at attach.
   const revokedEarly = new Map<string, number>()
 
   function write (sessionId: string, payload: string): void {
@@ -44,7 +38,6 @@ export function createLiveSockets (opts: { maxBufferedBytes: number, log: Fastif
     if (socket === undefined) {
       const now = Date.now()
       revokedEarly.set(sessionId, now)
-      // Oldest first (insertion order): stop at the first entry that is both recent and within the cap.
       for (const [id, at] of revokedEarly) {
         if (at > now - EARLY_REVOCATION_MS && revokedEarly.size <= MAX_EARLY_REVOCATIONS) break
         revokedEarly.delete(id)
@@ -72,10 +65,8 @@ export function createLiveSockets (opts: { maxBufferedBytes: number, log: Fastif
       if (ids?.size === 0) byUser.delete(record.userId)
     },
 
-    /** Ids of the sessions connected to this instance. */
     localSessionIds: () => [...bySession.keys()],
 
-    /** How many authenticated sockets this instance holds. */
     count: () => bySession.size,
 
     onStoreEvent (event: StoreEvent): void {

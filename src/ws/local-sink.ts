@@ -4,7 +4,6 @@ import type { CompiledMessage, MessageContext } from './handlers.js'
 import type { Session } from './session.js'
 import type { Sink } from './sink.js'
 
-/** The sink of a standalone service: each frame runs the message handler registered for its type. */
 export function createLocalSink (messages: ReadonlyMap<string, CompiledMessage>): Sink {
   return {
     knows: type => messages.has(type),

@@ -6,17 +6,11 @@ import { createLocalSink } from './local-sink.js'
 
 export type PipelineOptions = Omit<ConnectionDeps, 'authenticators' | 'sink' | 'config'> & {
   config: ConnectionDeps['config'] & Parameters<typeof createAuthenticators>[0]
-  /** Application message handlers: replace the default echo, add message types. */
   messages?: readonly MessageDefinition<any>[]
 }
 
-/**
- * The connection pipeline of one route, assembled once: a socket handed to it
- * gets a Connection, the authenticators the configuration enables, and the
- * local message handlers as its sink.
- */
+/** Assembled once per route: every connection shares one dependencies object (none kept per socket). */
 export function createPipeline ({ messages, ...deps }: PipelineOptions) {
-  // One object for every connection: a socket keeps no dependencies of its own.
   const shared: ConnectionDeps = {
     ...deps,
     authenticators: createAuthenticators(deps.config),

@@ -9,7 +9,7 @@ import { removeSessionEventually, type RemovalOptions } from './cleanup.js'
 import { refuse, type Identity, type Refusal } from './identity.js'
 import type { LiveSockets } from './live-sockets.js'
 
-/** How a session answers its client; the Connection implements it and keeps the error rules. */
+/** How a session answers its client: the Connection, which keeps the error and close rules. */
 export interface Peer {
   readonly log: FastifyBaseLogger
   send: (message: ServerMessage | { type: string }) => void
@@ -23,22 +23,13 @@ export interface SessionDeps {
   log: FastifyBaseLogger
 }
 
-/**
- * The authenticated state of one connection: its stored record, the state
- * its handlers keep, and its place among this instance's live sockets until
- * the connection ends. What happens over a session's life belongs here.
- */
+/** One connection's authenticated state: the record, handler state, and its lifetime until the connection ends. */
 export class Session {
-  /** Per-connection state that lives as long as the socket (configured tools, application data). */
   readonly state: Record<string, unknown> = {}
 
   private constructor (readonly record: SessionRecord, private readonly peer: Peer, private readonly deps: SessionDeps) {}
 
-  /**
-   * Store the record of a proven identity under the per-user limit. A failed
-   * write may have landed with only its reply lost, so it is removed unless
-   * `wanted()` says a later attempt on the same connection succeeded.
-   */
+  /** A failed write may have landed with its reply lost: removed unless `wanted()` (a later attempt succeeded). */
   static async open (deps: SessionDeps, peer: Peer, sessionId: string, identity: Identity, wanted: () => boolean): Promise<Session | Refusal> {
     const record = { sessionId, ...identity, authenticatedAt: isoNow() }
     let created: boolean
@@ -56,20 +47,17 @@ export class Session {
   send (message: ServerMessage | { type: string }): void { this.peer.send(message) }
   error (code: WsErrorCode, id?: string, detail?: string): undefined { return this.peer.error(code, id, detail) }
 
-  /** Join this instance's live sockets: deliveries and revocations reach the socket from now on. */
   attach (socket: WebSocket): void {
     this.deps.liveSockets.attach(this.record, socket)
   }
 
-  /** The peer left before the session was attached: leave no record behind. */
   discard (): void {
     removeRecord(this.deps, this.record.sessionId, this.peer.log)
   }
 
-  /** The connection closed: leave the live sockets, then the store. */
   end (): void {
     this.deps.liveSockets.detach(this.record)
-    // The shared logger: the lines carry the sessionId, and a closing socket should not make a child logger.
+    // The shared logger: a closing socket should not make a child logger.
     removeRecord(this.deps, this.record.sessionId, this.deps.log)
   }
 }

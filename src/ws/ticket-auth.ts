@@ -7,11 +7,7 @@ import { refuse, type Authenticator } from './identity.js'
 const checkAuthenticate = compileChecker(TicketAuthenticateSchema)
 const REFUSED = { used: 'TICKET_USED', expired: 'TICKET_EXPIRED', unknown: 'TICKET_INVALID' } as const
 
-/**
- * `ticket_authenticate`: the shape first (no store trip for garbage), then one
- * atomic consume, then the IP binding. A store failure before the consume
- * leaves the ticket valid.
- */
+/** The shape first (no store trip for garbage), then one atomic consume; a store failure before it leaves the ticket valid. */
 export const redeemTicket: Authenticator = async (message, ctx) => {
   if (message.ticket === undefined || message.ticket === null) return refuse('TICKET_MISSING')
   if (!isTicket(message.ticket)) return refuse('TICKET_INVALID')
