@@ -21,8 +21,8 @@ export async function removeSessionEventually (
   store: Store, sessionId: string, log: FastifyBaseLogger, opts: RemovalOptions = {}
 ): Promise<RemovalOutcome> {
   const { delays = REMOVAL_RETRY_MS, unless } = opts
-  for (let attempt = 0; ; attempt++) {
-    if (unless?.() === true) return 'kept'
+  let attempt = 0
+  while (unless?.() !== true) {
     try {
       await store.removeSession(sessionId)
       return 'removed'
@@ -33,7 +33,9 @@ export async function removeSessionEventually (
         return 'left'
       }
       log.debug({ err, sessionId, attempt }, 'could not remove session: retrying')
+      attempt++
       await sleep(delay, undefined, { ref: false })
     }
   }
+  return 'kept'
 }
