@@ -13,10 +13,8 @@ declare module 'fastify' {
 const UNFLAGGED_WS_ROUTE = '/ws'
 
 /**
- * Draining on close (SIGTERM via close-with-grace, or `fastify.close()`):
- * new tickets and upgrades are refused 503 SHUTTING_DOWN while in-flight
- * requests finish, and the sessions this instance held leave the store
- * before the store closes. The websocket plugin's preClose closes the sockets.
+ * Draining on close: routes flagged `refuseWhileDraining` answer 503 SHUTTING_DOWN while
+ * in-flight requests finish; this instance's sessions leave the store before it closes.
  */
 export default fp(async (fastify) => {
   const { store, sessions } = fastify

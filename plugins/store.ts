@@ -9,17 +9,12 @@ declare module 'fastify' {
 }
 
 export interface StoreOptions {
-  /** A store built by the caller (library mode, tests); otherwise one is made from the configuration. */
+  // Built by the caller (library mode, tests); otherwise from the configuration.
   store?: Store
 }
 
-/**
- * Decorates `store`: tickets, sessions, events and rate limits for every route,
- * closed with the instance. A connection the store shares becomes a decorator
- * of its library (`fastify.redis`) unless the host app registered its own.
- */
+/** Decorates `store` (closed with the instance), and `redis` when the store shares one and the host has none. */
 export default fp<StoreOptions>(async (fastify, opts) => {
-  // Timed once here, whatever the backend, when metrics are on.
   const store = fastify.metrics.instrumentStore(opts.store ?? await createStore(fastify.config, fastify.log))
   fastify.decorate('store', store)
   fastify.addHook('onClose', async () => { await store.close() })
@@ -27,5 +22,4 @@ export default fp<StoreOptions>(async (fastify, opts) => {
   // The store owns the client (closeClient stays false): one owner, one QUIT.
   if (redis !== undefined && !fastify.hasDecorator('redis')) await fastify.register(fastifyRedis, { client: redis })
   fastify.log.info({ backend: store.backend }, 'ticket store ready')
-  // Named as before: the session and delivery plugins depend on it by this name.
 }, { name: 'ticket-store', dependencies: ['config', 'metrics'], fastify: '5.x' })

@@ -42,7 +42,7 @@ export interface AppOptions {
 
 /** The whole service as one plugin, registered in dependency order; its decorators reach the host app. */
 export const app = fp(async function wsTicketAuth (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
-  // A no-op when buildApp (or loadConfig) resolved it already: once per app.
+  // Returns buildApp's (or loadConfig's) configuration as is: resolved once per app.
   const config = resolveConfig(opts.config)
   await fastify.register(configPlugin, { config })
   await fastify.register(metricsPlugin)

@@ -17,10 +17,7 @@ const resolved = new WeakSet<object>()
 export const markResolved = (config: AppConfig): AppConfig => { resolved.add(config); return config }
 export const isResolved = (config: object): config is AppConfig => resolved.has(config)
 
-/**
- * Default and check settings by the one schema, then derive the configuration; throws
- * ConfigError naming the variable at fault (resolveConfig checks its own fields first, by key).
- */
+/** Default, check and derive; ConfigError names the variable (resolveConfig checks its fields by key first). */
 export function checkSettings (given: Record<string, unknown>): AppConfig {
   const settings = Value.Default(SettingsSchema, given)
   const error = Value.Errors(SettingsSchema, settings).First()

@@ -8,7 +8,6 @@ export type ConfigOverrides = Partial<AppConfig>
 
 const FIELDS = new Map(SETTINGS.map(f => [f.key, f]))
 
-/** A given value of a setting that reaches the configuration unchanged must pass that setting's schema. */
 function checkGiven (given: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(given)) {
     const field = FIELDS.get(key)
@@ -20,15 +19,12 @@ function checkGiven (given: Record<string, unknown>): void {
 }
 
 /**
- * A configuration for the plugin from a partial one, checked by the same schema
- * and rules as the environment (production needs a secret and keys) but read
- * from the caller, never from process.env. The demo page stays off unless asked
- * for. A configuration already resolved (by loadConfig too) is returned as is.
+ * A configuration from a partial one, by the environment's schema and rules but never
+ * from process.env; no demo page unless asked. An already resolved one is returned as is.
  */
 export function resolveConfig (overrides: ConfigOverrides = {}): AppConfig {
   if (overrides.chatServerKeys?.length === 0) throw new ConfigError('chatServerKeys must list at least one key')
   if (isResolved(overrides)) return overrides
-  // Left-out and undefined fields keep the defaults.
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined))
   checkGiven(given)
   // The fields other defaults follow from (origins from the port, the secret from a JWKS, production's rules).
@@ -42,6 +38,5 @@ export function resolveConfig (overrides: ConfigOverrides = {}): AppConfig {
   }
   const defaults = checkSettings(Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined)))
   const config = { ...defaults, ...given }
-  // The demo page is never served in production.
   return markResolved({ ...config, demoPage: config.demoPage && !config.production })
 }

@@ -10,11 +10,7 @@ export function bearerToken (header: string | undefined, shape: 'any' | 'token68
   return token !== undefined && (shape === 'any' || TOKEN68.test(token)) ? token : undefined
 }
 
-/**
- * A check of a presented secret against an allow-list: equal-length digests
- * compared in constant time, every entry visited, so timing hints neither
- * which entry is close nor how close.
- */
+/** A secret checked against an allow-list in constant time: equal-length digests, every entry visited. */
 export function secretMatcher (secrets: readonly string[]): (candidate: string) => boolean {
   const allowed = secrets.map(sha256)
   return (candidate) => {

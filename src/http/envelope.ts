@@ -14,10 +14,7 @@ export function sendError (reply: FastifyReply, code: HttpErrorCode, message: st
 /** The code `sendError` sent on this reply, if it did. */
 export const sentErrorCode = (reply: FastifyReply): HttpErrorCode | undefined => sentCodes.get(reply)
 
-/**
- * A store failure as the route's answer: an unreachable store is DATABASE_ERROR;
- * anything else is `otherwise`, or stays itself (a 500) without one.
- */
+/** A store failure as the route's answer: DATABASE_ERROR when unreachable, else `otherwise` or itself (500). */
 export function storeFailure (err: unknown, otherwise?: HttpErrorCode): never {
   if (err instanceof StoreUnavailableError) throw new AppError('DATABASE_ERROR')
   if (otherwise !== undefined) throw new AppError(otherwise)

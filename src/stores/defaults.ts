@@ -1,8 +1,4 @@
-/**
- * Every store default, read by the factories and by the config schema, so a
- * store built without a configuration (library mode, tests) behaves as the
- * service does with an empty environment.
- */
+/** Read by the store factories and the config schema alike: a store built without config behaves as with an empty environment. */
 export const STORE_DEFAULTS = {
   redisKeyPrefix: 'wsauth:',
   redisCommandTimeoutMs: 2000,

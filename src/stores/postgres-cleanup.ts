@@ -30,9 +30,7 @@ const DELETES = {
 export type CleanupCounts = Record<keyof typeof DELETES, number>
 
 export interface CleanupOptions {
-  /** Time between runs, in ms. */
   cleanupIntervalMs?: number
-  /** Rows per DELETE. */
   cleanupBatchSize?: number
 }
 

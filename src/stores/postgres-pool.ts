@@ -3,7 +3,6 @@ import { STORE_DEFAULTS } from './defaults.js'
 import { StoreUnavailableError, type StoreLogger } from './types.js'
 
 export interface PostgresConnectionOptions {
-  /** postgres:// connection URL. */
   url: string
   /** Most connections this instance opens (the LISTEN connection comes on top). */
   poolMax?: number

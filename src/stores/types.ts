@@ -13,9 +13,8 @@ export interface TicketRecord {
   chatServerKey: string
   clientIp: string
   userAgent?: string
-  /** epoch milliseconds */
+  // epoch milliseconds
   createdAt: number
-  /** epoch milliseconds */
   expiresAt: number
 }
 
@@ -72,15 +71,10 @@ export interface Store {
   removeSession: (sessionId: string) => Promise<boolean>
   listSessions: (userId: string) => Promise<SessionRecord[]>
   /**
-   * Send an event to every instance sharing this store (this one included).
-   * Delivery differs by backend, and the contract suite tests each promise:
-   * - memory: in process, to every subscriber, synchronously.
-   * - redis: pub/sub, at most once; an instance disconnected when the event is
-   *   published never receives it.
-   * - postgres: LISTEN/NOTIFY, also at most once for the event itself; but after
-   *   its listening connection comes back, an instance emits `revoke` for each
-   *   session it created whose record is gone (revocations are recovered,
-   *   deliveries are not).
+   * Send an event to every instance sharing this store (this one included), at most once:
+   * an instance disconnected at the time never gets it (test/contract/store-events.test.ts).
+   * PostgreSQL only: back online, an instance emits `revoke` for each session it created
+   * whose record is gone, so revocations are recovered (deliveries are not); Redis recovers nothing.
    */
   publish: (event: StoreEvent) => Promise<void>
   subscribe: (listener: (event: StoreEvent) => void) => void
