@@ -4,7 +4,7 @@ import { dirname, join, normalize, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
- * The import rule of docs/architecture-core.md, read from the sources: below the
+ * The import rule of docs/architecture.md, read from the sources: below the
  * composition root imports run routes/ → plugins/ → src/ and never back, the
  * graph has no cycle, only src/stores/ knows a backend, and routes reach plugins
  * through decorators and types alone.
