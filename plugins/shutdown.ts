@@ -9,9 +9,6 @@ declare module 'fastify' {
   }
 }
 
-// Transitional: routes/ws.ts (recut-ws's file) sets no flag yet; removed when recut-ws merges and /ws says `refuseWhileDraining`.
-const UNFLAGGED_WS_ROUTE = '/ws'
-
 /**
  * Draining on close: routes flagged `refuseWhileDraining` answer 503 SHUTTING_DOWN while
  * in-flight requests finish; this instance's sessions leave the store before it closes.
@@ -27,7 +24,7 @@ export default fp(async (fastify) => {
   // A route hook, not a global one: @fastify/websocket's global onRequest must have run for a
   // refused upgrade's socket to be released; first among the route's hooks, so it runs before them.
   fastify.addHook('onRoute', (route) => {
-    if (route.config?.refuseWhileDraining !== true && route.url !== UNFLAGGED_WS_ROUTE) return
+    if (route.config?.refuseWhileDraining !== true) return
     route.onRequest = [refuseWhileDraining, route.onRequest].flat().filter(hook => hook !== undefined)
   })
 

@@ -45,6 +45,7 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
   fastify.route({
     method: 'GET',
     url: '/ws',
+    config: { refuseWhileDraining: true },
     onRequest: admit,
     handler: async (_request, reply) => sendError(reply, 'UPGRADE_REQUIRED'),
     wsHandler: (socket, request) => {
