@@ -116,6 +116,7 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
     subscribe: events.subscribe,
     checkEvents: events.roundTrip,
     rateLimitStore: () => postgresRateLimitStore(pool),
+    rateLimit () { return { store: store.rateLimitStore() } },
 
     async ping (): Promise<void> {
       await q('SELECT 1')

@@ -3,6 +3,7 @@ import { pino } from 'pino'
 import type { RedisConfig } from '../config.js'
 import { untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
 import { warnAboutReplication } from './redis-checks.js'
+import { STORE_DEFAULTS } from './defaults.js'
 import { createEventChannel } from './redis-events.js'
 import { defineScripts } from './redis-scripts.js'
 import { createConsume, type WaitOptions } from './redis-wait.js'
@@ -32,8 +33,6 @@ export interface RedisStore extends Store {
   client: RedisClient
   keyPrefix: string
 }
-
-export const DEFAULT_KEY_PREFIX = 'wsauth:'
 
 /**
  * The key layout. A user's index and records share the hash tag `{u:…}`, so
@@ -69,7 +68,7 @@ async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
  * Resolves once the command and event connections are ready.
  */
 export async function createRedisStore (client: RedisClient, opts: RedisStoreOptions = {}): Promise<RedisStore> {
-  const keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX
+  const keyPrefix = opts.keyPrefix ?? STORE_DEFAULTS.redisKeyPrefix
   const log = opts.log ?? pino({ enabled: false })
   const keys = redisKeys(keyPrefix)
   const warn = (what: string) => (err: Error) => { log.warn({ err: err.message }, `redis ${what} failed`) }
@@ -77,11 +76,11 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
 
   watchConnection(client, log, 'commands')
   const events = createEventChannel(client, keys.channel, log)
-  const wait = opts.wait ?? { replicas: 0, timeoutMs: 0 }
+  const wait = opts.wait ?? { replicas: STORE_DEFAULTS.redisWaitReplicas, timeoutMs: STORE_DEFAULTS.redisWaitTimeoutMs }
   const consumes = createConsume(client, wait, log)
   const connections = [client, events.subscriber, ...consumes.connections]
   try {
-    await Promise.all(connections.map(async c => { await untilReady(c, opts.readyTimeoutMs ?? 5000) }))
+    await Promise.all(connections.map(async c => { await untilReady(c, opts.readyTimeoutMs ?? STORE_DEFAULTS.redisReadyTimeoutMs) }))
     await events.subscribed()
   } catch (err) {
     for (const c of connections) c.disconnect()
@@ -93,6 +92,9 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     backend: 'redis',
     client,
     keyPrefix,
+    shared: { redis: client },
+    // One single-key script per check (Cluster-safe), in the store's own key space.
+    rateLimit: () => ({ redis: client, nameSpace: `${keyPrefix}rl:` }),
 
     async issueTicket (digest: string, record: TicketRecord): Promise<void> {
       // Kept past expiry for the memory window, so a late attempt is told TICKET_EXPIRED.
@@ -173,5 +175,3 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     }
   }
 }
-
-export const isRedisStore = (store: Store): store is RedisStore => store.backend === 'redis'
