@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { failoverScenario, type Topology } from '../support/failover.js'
 import { REDIS_MISSING } from '../support/redis.js'
-import { hasReplicas, settled, startSentinelGroup, until } from '../support/redis-replication.js'
+import { PROMOTION_DEADLINE_MS, hasReplicas, settled, startSentinelGroup, until } from '../support/redis-replication.js'
 
 /**
  * §8 through a Sentinel failover: a master with two replicas (replication
@@ -21,7 +21,7 @@ async function sentinelTopology (t: Test): Promise<Topology> {
       await group.master.stop()
     },
     recovered: async () => {
-      await until('a sentinel to promote a replica', async () => await group.masterPort().catch(() => old) !== old)
+      await until('a sentinel to promote a replica', async () => await group.masterPort().catch(() => old) !== old, PROMOTION_DEADLINE_MS)
       await until('the other replica to attach to the new master', async () => await hasReplicas(await group.masterPort(), 1))
     }
   }

@@ -57,7 +57,7 @@ async function watchHealth (app: App, killedAt: number): Promise<{ downMs: numbe
   const status = async () => (await app.inject({ method: 'GET', url: '/health' })).statusCode
   await until('/health to answer 503 during the outage', async () => await status() === 503, 10_000)
   const downMs = Date.now() - killedAt
-  await until('/health to answer 200 again by itself', async () => await status() === 200, 20_000)
+  await until('/health to answer 200 again by itself', async () => await status() === 200, 30_000)
   return { downMs, upMs: Date.now() - killedAt }
 }
 

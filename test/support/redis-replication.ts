@@ -45,6 +45,9 @@ export async function hasReplicas (port: number, count: number): Promise<boolean
 }
 
 const MASTER_NAME = 'wsauth-test'
+const FAILOVER_TIMEOUT_MS = 8000
+/** Long enough for a promotion whose first election split the sentinels (retried after 2x the failover timeout). */
+export const PROMOTION_DEADLINE_MS = 2 * FAILOVER_TIMEOUT_MS + 10_000
 
 /**
  * A master, two replicas and three sentinels (quorum 2) that fail over one
@@ -66,8 +69,9 @@ export async function startSentinelGroup (t: Tap, opts: { replicationDelayMs?: n
   const config = [
     `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master.port} 2`,
     `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
-    // Long: a replica that replicates through a proxy would otherwise be "fixed" to the master's own address after 2x this.
-    `sentinel failover-timeout ${MASTER_NAME} 60000`,
+    // 2x this: how long until a replica replicating through a proxy is "fixed" to the master's own address
+    // (long enough for a test to finish first), and until an election split between sentinels is retried.
+    `sentinel failover-timeout ${MASTER_NAME} ${FAILOVER_TIMEOUT_MS}`,
     `sentinel parallel-syncs ${MASTER_NAME} 2`
   ].join('\n') + '\n'
   const sentinels = await Promise.all([0, 1, 2].map(async () => {
