@@ -1,7 +1,7 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { RedisConfig } from '../config.js'
 import { reconnectDelay, reconnectOnReadonly, sentinelOptions } from './redis-sentinel.js'
-import type { StoreLogger } from './types.js'
+import { StoreUnavailableError, type StoreLogger } from './types.js'
 
 export type { StoreLogger }
 
@@ -97,4 +97,15 @@ export async function untilReady (client: RedisClient, timeoutMs: number): Promi
 export function duplicate (client: RedisClient, protocol?: 2): RedisClient {
   const override = protocol === undefined ? {} : { protocol }
   return client instanceof Cluster ? client.duplicate([], { redisOptions: override }) : client.duplicate(override)
+}
+
+/** Every client failure (closed, refused, timed out, a Redis error reply) is the store being unavailable. */
+export async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
+  try {
+    return await pending
+  } catch (err) {
+    // Already classified (an unconfirmed consume): keep its type, callers tell it apart.
+    if (err instanceof StoreUnavailableError) throw err
+    throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
+  }
 }

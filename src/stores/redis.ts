@@ -1,16 +1,19 @@
 import { Cluster } from 'ioredis'
 import { pino } from 'pino'
 import type { RedisConfig } from '../config.js'
-import { untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
+import { guard, untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
 import { warnAboutReplication } from './redis-checks.js'
 import { STORE_DEFAULTS } from './defaults.js'
 import { createEventChannel } from './redis-events.js'
+import { redisKeys } from './redis-keys.js'
 import { defineScripts } from './redis-scripts.js'
 import { createConsume, type WaitOptions } from './redis-wait.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
   type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
+
+export { redisKeys }
 
 export interface RedisStoreOptions {
   /** Prefix of every key and of the event channel (REDIS_KEY_PREFIX). */
@@ -32,33 +35,6 @@ export interface RedisStore extends Store {
   /** The command connection, shared with @fastify/redis and the rate limiter. */
   client: RedisClient
   keyPrefix: string
-}
-
-/**
- * The key layout. A user's index and records share the hash tag `{u:…}`, so
- * the session scripts touch one slot; tickets and session lookups are single
- * keys. The user id is URI-encoded so its own braces cannot move the tag.
- */
-export function redisKeys (prefix: string) {
-  const user = (userId: string): string => `${prefix}{u:${encodeURIComponent(userId)}}`
-  return {
-    ticket: (digest: string) => `${prefix}t:${digest}`,
-    session: (sessionId: string) => `${prefix}s:${sessionId}`,
-    userIndex: (userId: string) => `${user(userId)}:sessions`,
-    userRecords: (userId: string) => `${user(userId)}:records`,
-    channel: `${prefix}events`
-  }
-}
-
-/** Every client failure (closed, refused, timed out, a Redis error reply) is the store being unavailable. */
-async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
-  try {
-    return await pending
-  } catch (err) {
-    // Already classified (an unconfirmed consume): keep its type, callers tell it apart.
-    if (err instanceof StoreUnavailableError) throw err
-    throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
-  }
 }
 
 /**
