@@ -1,6 +1,6 @@
-import t, { type Test } from 'tap'
-import { failoverScenario, type Topology } from '../support/failover.js'
-import { REDIS_MISSING, startCluster } from '../support/redis.js'
+import type { Test } from 'tap'
+import { failoverSuite, type Topology } from '../support/failover.js'
+import { startCluster } from '../support/redis.js'
 import { hasReplicas, replication, settled, until } from '../support/redis-replication.js'
 
 /**
@@ -30,15 +30,4 @@ async function clusterTopology (t: Test): Promise<Topology> {
   }
 }
 
-t.test('cluster failover › REDIS_WAIT_REPLICAS=1: no redeemed ticket authenticates again', { skip: REDIS_MISSING }, async t => {
-  const figures = await failoverScenario(t, await clusterTopology(t), 1)
-  t.comment(`cluster, WAIT 1: ${JSON.stringify(figures)}`)
-  t.ok(figures.authenticated >= 100, `${figures.authenticated} tickets authenticated before and around the kill`)
-  t.equal(figures.replayed, 0, 'zero replays authenticate')
-})
-
-t.test('cluster failover › REDIS_WAIT_REPLICAS=0: the replays that succeed are counted', { skip: REDIS_MISSING }, async t => {
-  const figures = await failoverScenario(t, await clusterTopology(t), 0)
-  t.comment(`cluster, WAIT 0: ${JSON.stringify(figures)}`)
-  t.comment(`${figures.replayed} of ${figures.authenticated} redeemed tickets authenticated a second time after the failover`)
-})
+failoverSuite('cluster', clusterTopology)

@@ -1,6 +1,6 @@
-import type { Test } from 'tap'
+import tap, { type Test } from 'tap'
 import { Client, authHeaders, authenticated, issueTicket, listen, tokenFor, type App, type Message } from '../helper.js'
-import { uniquePrefix } from './redis.js'
+import { REDIS_MISSING, uniquePrefix } from './redis.js'
 import { until } from './redis-replication.js'
 
 /** A replicated Redis the failover scenario can break and watch recover. */
@@ -114,4 +114,20 @@ export async function failoverScenario (t: Test, topology: Topology, waitReplica
     healthDownMs: health.downMs,
     healthUpMs: health.upMs
   }
+}
+
+/** The scenario on one kind of topology, twice: REDIS_WAIT_REPLICAS=1 asserted, 0 reported. */
+export function failoverSuite (name: string, topology: (t: Test) => Promise<Topology>): void {
+  tap.test(`${name} failover › REDIS_WAIT_REPLICAS=1: no redeemed ticket authenticates again`, { skip: REDIS_MISSING }, async t => {
+    const figures = await failoverScenario(t, await topology(t), 1)
+    t.comment(`${name}, WAIT 1: ${JSON.stringify(figures)}`)
+    t.ok(figures.authenticated >= KILL_AFTER, `${figures.authenticated} tickets authenticated before and around the kill`)
+    t.equal(figures.replayed, 0, 'zero replays authenticate')
+  })
+
+  tap.test(`${name} failover › REDIS_WAIT_REPLICAS=0: the replays that succeed are counted`, { skip: REDIS_MISSING }, async t => {
+    const figures = await failoverScenario(t, await topology(t), 0)
+    t.comment(`${name}, WAIT 0: ${JSON.stringify(figures)}`)
+    t.comment(`${figures.replayed} of ${figures.authenticated} redeemed tickets authenticated a second time after the failover`)
+  })
 }
