@@ -1,38 +1,12 @@
 import t from 'tap'
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { createSigner } from 'fast-jwt'
 import { DEV_JWT_SECRET } from '../src/config.js'
 import { authHeaders, Client } from './helper.js'
+import { startServer as startChild } from './support/server.js'
 
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url))
-
-/** `npm start` as a real child process, with the test runner's TypeScript loader (and coverage). */
-function startServer (env: Record<string, string>) {
-  const child = spawn(process.execPath, [...process.execArgv, SERVER], {
-    env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const logs: Array<Record<string, any>> = []
-  let stderr = ''
-  child.stderr.on('data', (chunk) => { stderr += String(chunk) })
-  let buffered = ''
-  const listening = new Promise<string>((resolve) => {
-    child.stdout.on('data', (chunk) => {
-      buffered += String(chunk)
-      const lines = buffered.split('\n')
-      buffered = lines.pop() as string
-      for (const line of lines) {
-        const entry = JSON.parse(line)
-        logs.push(entry)
-        const address = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg)
-        if (address !== null) resolve(address[1])
-      }
-    })
-  })
-  const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
-  return { child, logs, listening, exited, stderr: () => stderr }
-}
+/** `npm start` on a free port, in the test environment. */
+const startServer = (env: Record<string, string>) =>
+  startChild({ ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env })
 
 t.test('npm start › SIGTERM: server_shutdown then 1001 to clients, sessions removed, exit 0', async t => {
   const server = startServer({ SHUTDOWN_TIMEOUT_MS: '5000' })
