@@ -7,58 +7,23 @@
 import { createClient, fetchTicket, type Client, type ClientFailure, type ClientState } from '../client/index.js'
 import { createMachine } from './machine.js'
 import { byId, chatLine, log, render, resetSteps, showSession, step, type StepName } from './view.js'
+import { presentTicket, userToken, type Credentials } from './requests.js'
 
 const ticketUrl = `${location.origin}/api/websocket/ticket`
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`
 const machine = createMachine((state, previous) => { render(state); log(`state ${previous} → ${state}`) })
 let client: Client | undefined
 let attempt = 0
-type Credentials = { token: string, serverKey: string, userId: string }
-
-/** A JWT from the development-only route, unless the user pasted one. */
-async function userToken (userId: string): Promise<Credentials | undefined> {
-  const pasted = byId<HTMLTextAreaElement>('jwt').value.trim()
-  const typedKey = byId<HTMLInputElement>('server-key').value.trim()
-  if (pasted !== '') {
-    step('token', 'done', 'your own JWT')
-    return { token: pasted, serverKey: typedKey, userId }
-  }
-  step('token', 'active')
-  const res = await fetch('/demo/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) })
-  if (!res.ok) {
-    step('token', 'failed', `HTTP ${res.status}: paste a JWT instead`)
-    return undefined
-  }
-  const body = await res.json() as { token: string, serverKey: string, expiresIn: number }
-  const serverKey = typedKey === '' ? body.serverKey : typedKey
-  byId<HTMLInputElement>('server-key').value = serverKey
-  step('token', 'done', `minted by POST /demo/token, valid ${body.expiresIn} s, development only`)
-  return { token: body.token, serverKey, userId }
-}
 
 /** Present one ticket on two sockets: the first is let in, the second is refused. */
 async function showReplay ({ token, serverKey, userId }: Credentials, mine: number): Promise<void> {
   step('replay', 'active')
   const { ticket } = await fetchTicket({ ticketUrl, getToken: () => token, serverKey, user: userId })
-  const first = await presentTicket(ticket)
-  const second = await presentTicket(ticket)
+  const first = await presentTicket(wsUrl, ticket)
+  const second = await presentTicket(wsUrl, ticket)
   if (mine !== attempt) return
   step('replay', second.code === 'TICKET_USED' ? 'done' : 'failed', `first use: ${first.type}; again: ${second.type} ${second.code ?? ''}`)
   log(`replayed ticket answered ${second.type} ${second.code ?? ''}`)
-}
-
-async function presentTicket (ticket: string): Promise<{ type: string, code?: string }> {
-  return await new Promise(resolve => {
-    const socket = new WebSocket(wsUrl)
-    socket.onopen = () => { socket.send(JSON.stringify({ type: 'ticket_authenticate', ticket })) }
-    socket.onmessage = (event) => {
-      const message = JSON.parse(String(event.data)) as { type: string, code?: string }
-      if (message.type === 'connection_established') return
-      resolve(message)
-      socket.close()
-    }
-    socket.onclose = () => { resolve({ type: 'closed' }) }
-  })
 }
 
 /** The step an attempt was on when it failed: a refused ticket fails step 2, not step 4. */
