@@ -51,7 +51,8 @@ try {
   process.exit(1)
 }
 // The plugin's preClose tells every socket `server_shutdown` and closes it 1001: clients reconnect elsewhere.
-closeWithGrace({ logger: server.log }, async ({ err }) => {
-  if (err !== undefined) server.log.error({ err }, 'closing after an error')
+// One line says why it closes: the signal, or the uncaught error (logged with its stack).
+closeWithGrace({ logger: server.log }, async ({ signal, err }) => {
+  server.log.warn({ signal, err }, 'closing')
   await server.close()
 })
