@@ -40,15 +40,15 @@ t.test('docker/Dockerfile › built and run with podman: /health, HEALTHCHECK, a
   })
   t.equal(res.status, 200, 'POST /api/websocket/ticket')
   const [client, hello] = await Client.connect(`ws://127.0.0.1:${port}/ws`)
-  t.equal(hello.type, 'connection_established')
+  t.equal(hello.type, 'connection_established', 'ws://…/ws greets')
   const ok = await client.request({ type: 'ticket_authenticate', ticket: (await res.json()).ticket })
-  t.match(ok, { type: 'authentication_success', user: { userId: 'alice' } })
+  t.match(ok, { type: 'authentication_success', user: { userId: 'alice' } }, 'ticket_authenticate opens a session')
 
   // `podman stop` sends the image's STOPSIGNAL and would SIGKILL (exit 137) only after --time.
   since = Date.now()
   const stopped = run('podman', ['stop', '--time', '30', container])
-  t.match(await client.next(), { type: 'server_shutdown' })
-  t.match(await client.closed, { code: 1001 })
+  t.match(await client.next(), { type: 'server_shutdown' }, 'the client is told')
+  t.match(await client.closed, { code: 1001 }, 'then closed with 1001 (going away)')
   await stopped
   t.equal((await run('podman', ['inspect', '--format', '{{.State.ExitCode}}', container])).trim(), '0', 'exit 0')
   t.ok(Date.now() - since < SHUTDOWN_TIMEOUT_MS, `drained within SHUTDOWN_TIMEOUT_MS (${seconds(since)} s)`)
