@@ -51,3 +51,11 @@ t.test('docker/Dockerfile › multi-stage build on the official slim image by de
   t.match(healthcheck, /CMD \["node"/)
   t.notMatch(file, /curl|wget/)
 })
+
+t.test('README and docs/operations.md › the same podman commands, on the base docker/local-base.sh makes', async t => {
+  const podmanBlock = (file: string): string | undefined => /```sh\n(apt-get install -y podman[^`]*)```/.exec(readFileSync(file, 'utf8'))?.[1]
+  const readme = podmanBlock('README.md')
+  t.ok(readme?.includes('--build-arg BASE_IMAGE=localhost/wsauth-node:20-bookworm'))
+  t.equal(podmanBlock('docs/operations.md'), readme)
+  t.match(readFileSync('docker/local-base.sh', 'utf8'), /image=\$\{1:-localhost\/wsauth-node:20-bookworm\}/)
+})

@@ -52,7 +52,8 @@ export async function buildImage (base: string): Promise<string> {
   // Whatever CA this machine's npm trusts (a TLS-intercepting proxy's), the npm inside the build trusts too.
   const ca = lastLine(await run('npm', ['config', 'get', 'cafile']))
   if (ca.startsWith('/')) args.push('--secret', `id=npm_ca,src=${ca}`)
-  await run('podman', [...args, '-f', 'docker/Dockerfile', '-t', image, '.'])
+  // At a lower priority, so the build does not starve the test files running next to it.
+  await run('nice', ['-n', '10', 'podman', ...args, '-f', 'docker/Dockerfile', '-t', image, '.'])
   return image
 }
 
