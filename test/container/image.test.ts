@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createSigner } from 'fast-jwt'
 import { authHeaders, Client } from '../helper.js'
 import { freePort } from '../support/net.js'
-import { PODMAN_MISSING, buildImage, localBase, logMatch, run, runImage } from '../support/podman.js'
+import { PODMAN_MISSING, buildImage, localBase, logMatch, removeContainer, run, runImage } from '../support/podman.js'
 
 // The first run on a machine makes the base (debootstrap, ~2 min) before the build (~1.5 min).
 t.setTimeout(12 * 60_000)
@@ -25,7 +25,7 @@ t.test('docker/Dockerfile › built and run with podman: /health, HEALTHCHECK, a
   const container = await runImage(image, {
     HOST: '127.0.0.1', PORT: String(port), JWT_SECRET: secret, CHAT_SERVER_KEYS: 'container-key', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS)
   })
-  t.teardown(() => run('podman', ['rm', '--force', container]))
+  t.teardown(() => removeContainer(container))
   await logMatch(container, /Server listening/, 30_000)
 
   const http = `http://127.0.0.1:${port}`

@@ -57,6 +57,20 @@ export async function buildImage (base: string): Promise<string> {
   return image
 }
 
+const running = new Set<string>()
+// A test process killed at tap's timeout (SIGALRM) or by hand must not leave a server on the host's network.
+const removeAll = (): void => { for (const id of running) spawnSync('podman', ['rm', '--force', id]) }
+process.on('exit', removeAll)
+for (const signal of ['SIGALRM', 'SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => { removeAll(); process.kill(process.pid, signal) })
+}
+
+/** Stop and remove a container `runImage` started. */
+export async function removeContainer (id: string): Promise<void> {
+  await run('podman', ['rm', '--force', id])
+  running.delete(id)
+}
+
 /**
  * Start the image detached on the host's network. Without systemd, podman
  * logs that it cannot schedule the health check timer; `podman healthcheck
@@ -64,7 +78,9 @@ export async function buildImage (base: string): Promise<string> {
  */
 export async function runImage (image: string, env: Record<string, string>): Promise<string> {
   const vars = Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`])
-  return lastLine(await run('podman', ['run', '--detach', ...FLAGS, ...vars, image]))
+  const id = lastLine(await run('podman', ['run', '--detach', ...FLAGS, ...vars, image]))
+  running.add(id)
+  return id
 }
 
 /** Resolves with the container's log once a line matches, rejects at the deadline or when it exits first. */
