@@ -1,11 +1,10 @@
-import { timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../src/protocol/errors.js'
 import { DEV_JWT_SECRET } from '../src/config.js'
 import { createUserVerifier } from '../src/jwt.js'
-import { sha256 } from '../src/crypto.js'
+import { bearerToken, secretMatcher } from '../src/http/credentials.js'
 
 declare module '@fastify/jwt' {
   interface FastifyJWT {
@@ -26,8 +25,6 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer +([A-Za-z0-9\-_.~+/]+=*) *$/i
-
 /** Decorates `authenticate`: the credential check shared by the ticket and session routes. */
 export default fp(async (fastify) => {
   const { config } = fastify
@@ -45,21 +42,14 @@ export default fp(async (fastify) => {
   }
   const userIdOf = createUserVerifier(config)
 
-  // Equal-length digests compared in constant time, every key visited: no timing hint of which key is close.
-  const allowedKeys = config.chatServerKeys.map(sha256)
-  function knownServerKey (key: string): boolean {
-    const candidate = sha256(key)
-    let found = false
-    for (const allowed of allowedKeys) found = timingSafeEqual(candidate, allowed) || found
-    return found
-  }
+  const knownServerKey = secretMatcher(config.chatServerKeys)
 
   fastify.decorate('credentials', { userIdOf, knownServerKey })
 
   fastify.decorate('authenticate', async function authenticate (request: FastifyRequest) {
-    const match = BEARER.exec(request.headers.authorization ?? '')
-    if (match === null) throw new AppError('AUTH_MISSING')
-    const userId = await userIdOf(match[1])
+    const token = bearerToken(request.headers.authorization, 'token68')
+    if (token === undefined) throw new AppError('AUTH_MISSING')
+    const userId = await userIdOf(token)
     const chatServerKey = request.headers['x-chat-server-key']
     if (typeof chatServerKey !== 'string' || chatServerKey === '') throw new AppError('SERVER_KEY_MISSING')
     if (!knownServerKey(chatServerKey)) throw new AppError('SERVER_KEY_INVALID')

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { serialize } from '../src/protocol/codec.js'
+import { serialize } from '../src/protocol/serializers.js'
 import type { OutgoingMessage } from '../src/ws/handlers.js'
 
 type Send = <M extends { type: string }>(to: string, message: OutgoingMessage<M>) => Promise<void>

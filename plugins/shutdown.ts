@@ -1,18 +1,20 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { sendError } from './security.js'
+import { sendError } from '../src/http/envelope.js'
 
-/** Routes that start new work on this instance: refused once it drains. */
-const REFUSED_WHILE_DRAINING = new Set(['/ws', '/api/websocket/ticket'])
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route starts new work on this instance (a ticket, a socket): refused 503 SHUTTING_DOWN once it drains. */
+    refuseWhileDraining?: boolean
+  }
+}
 
 /**
- * Draining on close (SIGTERM via close-with-grace, or `fastify.close()`):
- * new tickets and upgrades are refused 503 SHUTTING_DOWN while in-flight
- * requests finish, and the sessions this instance held leave the store
- * before the store closes. The websocket plugin's preClose closes the sockets.
+ * Draining on close: routes flagged `refuseWhileDraining` answer 503 SHUTTING_DOWN while
+ * in-flight requests finish; this instance's sessions leave the store before it closes.
  */
 export default fp(async (fastify) => {
-  const { store, sessions } = fastify
+  const { store, liveSockets } = fastify
   let draining = false
   let leaving: string[] = []
 
@@ -22,14 +24,14 @@ export default fp(async (fastify) => {
   // A route hook, not a global one: @fastify/websocket's global onRequest must have run for a
   // refused upgrade's socket to be released; first among the route's hooks, so it runs before them.
   fastify.addHook('onRoute', (route) => {
-    if (!REFUSED_WHILE_DRAINING.has(route.url)) return
+    if (route.config?.refuseWhileDraining !== true) return
     route.onRequest = [refuseWhileDraining, route.onRequest].flat().filter(hook => hook !== undefined)
   })
 
   // Registered before the websocket plugin, so this runs before its preClose closes (and detaches) the sockets.
   fastify.addHook('preClose', async () => {
     draining = true
-    leaving = sessions.localSessionIds()
+    leaving = liveSockets.localSessionIds()
     fastify.log.info({ sessions: leaving.length }, 'draining: refusing new tickets and upgrades')
   })
 

@@ -1,14 +1,9 @@
 import fp from 'fastify-plugin'
 import websocket from '@fastify/websocket'
 import type { WebSocket } from 'ws'
-import type { FastifyBaseLogger } from 'fastify'
 import { CLOSE_GOING_AWAY } from '../src/protocol/errors.js'
-import { serialize } from '../src/protocol/codec.js'
-
-/** A socket error: ws closes the socket itself (an oversized frame closes 1009); terminating here would drop that frame. */
-export function onSocketError (error: Error, log: FastifyBaseLogger): void {
-  log.debug({ err: error }, 'websocket error')
-}
+import { serialize } from '../src/protocol/serializers.js'
+import { onSocketError } from '../src/ws/socket-error.js'
 
 /** Shared by every socket (`this` is the socket): no closure per connection. */
 function onPong (this: WebSocket): void {

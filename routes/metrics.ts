@@ -1,16 +1,13 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
-import { sha256 } from '../src/crypto.js'
 import { AppError } from '../src/protocol/errors.js'
-
-const BEARER = /^Bearer +(\S+) *$/i
+import { bearerToken, secretMatcher } from '../src/http/credentials.js'
 
 /** GET /metrics: Prometheus text, behind METRICS_TOKEN when one is set; absent unless ENABLE_METRICS. */
 const metricsRoute: FastifyPluginAsync = async (fastify) => {
   const registry = fastify.metricsRegistry
   if (registry === undefined) return
   const token = fastify.config.metricsToken
-  const expected = token === undefined ? undefined : sha256(token)
+  const expected = token === undefined ? undefined : secretMatcher([token])
 
   fastify.get('/metrics', {
     schema: { summary: 'Prometheus metrics', tags: ['service'], security: expected === undefined ? [] : [{ bearer: [] }] },
@@ -18,9 +15,9 @@ const metricsRoute: FastifyPluginAsync = async (fastify) => {
     logLevel: 'warn',
     onRequest: async (request) => {
       if (expected === undefined) return
-      const match = BEARER.exec(request.headers.authorization ?? '')
-      if (match === null) throw new AppError('AUTH_MISSING')
-      if (!timingSafeEqual(sha256(match[1]), expected)) throw new AppError('AUTH_INVALID')
+      const presented = bearerToken(request.headers.authorization)
+      if (presented === undefined) throw new AppError('AUTH_MISSING')
+      if (!expected(presented)) throw new AppError('AUTH_INVALID')
     }
   }, async (_request, reply) => {
     const text = await registry.metrics()

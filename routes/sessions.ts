@@ -3,13 +3,7 @@ import { AppError } from '../src/protocol/errors.js'
 import {
   AuthHeadersSchema, CREDENTIAL_ERRORS, SessionListResponseSchema, SessionParamsSchema, SuccessResponseSchema, errorResponses
 } from '../src/protocol/http.js'
-import { StoreUnavailableError } from '../src/stores/types.js'
-
-/** Turn a store failure into DATABASE_ERROR; anything else stays a 500. */
-function storeError (err: unknown): never {
-  if (err instanceof StoreUnavailableError) throw new AppError('DATABASE_ERROR')
-  throw err
-}
+import { storeFailure } from '../src/http/envelope.js'
 
 /** The caller's own sessions: list them, revoke one (its socket closes 4007 on whichever instance holds it). */
 const sessionsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -30,7 +24,7 @@ const sessionsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: SessionListResponseSchema, ...errorResponses([...CREDENTIAL_ERRORS, 'DATABASE_ERROR']) }
     }
   }, async (request) => {
-    const sessions = await store.listSessions(request.user.userId).catch(storeError)
+    const sessions = await store.listSessions(request.user.userId).catch(storeFailure)
     return { success: true as const, sessions }
   })
 
@@ -44,11 +38,11 @@ const sessionsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request) => {
     const { sessionId } = request.params
-    const session = await store.getSession(sessionId).catch(storeError)
+    const session = await store.getSession(sessionId).catch(storeFailure)
     // Another user's session is reported exactly like a missing one: no probing of ids.
     if (session?.userId !== request.user.userId) throw new AppError('SESSION_NOT_FOUND')
-    await store.removeSession(sessionId).catch(storeError)
-    await store.publish({ kind: 'revoke', sessionId }).catch(storeError)
+    await store.removeSession(sessionId).catch(storeFailure)
+    await store.publish({ kind: 'revoke', sessionId }).catch(storeFailure)
     return { success: true as const }
   })
 }

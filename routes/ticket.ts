@@ -2,12 +2,10 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError } from '../src/protocol/errors.js'
 import {
-  AuthHeadersSchema, CREDENTIAL_ERRORS, TICKET_PREFIX, TicketRequestSchema, TicketResponseSchema, errorResponses
+  AuthHeadersSchema, CREDENTIAL_ERRORS, TicketRequestSchema, TicketResponseSchema, errorResponses
 } from '../src/protocol/http.js'
-import { StoreUnavailableError } from '../src/stores/types.js'
-import { isRedisStore } from '../src/stores/redis.js'
-import { ticketDigest } from '../src/ws/authenticate.js'
-import { randomHex } from '../src/crypto.js'
+import { storeFailure } from '../src/http/envelope.js'
+import { mintTicket, ticketDigest } from '../src/ticket.js'
 
 /** POST /api/websocket/ticket: trade a user JWT and a chat-server key for a single-use ticket. */
 const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -17,16 +15,15 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     // A store outage must answer DATABASE_ERROR from the store below, not a 500 from the limiter.
     skipOnError: true,
     errorResponseBuilder: (_request, context) => new AppError('RATE_LIMITED', `Too many ticket requests, retry in ${context.after}`),
-    // A shared store keeps the count across instances (PostgreSQL through its rate-limit store,
-    // Redis through one single-key script, Cluster-safe); otherwise the limiter counts in process.
-    store: store.rateLimitStore?.(),
-    ...isRedisStore(store) && { redis: store.client, nameSpace: `${store.keyPrefix}rl:` }
+    ...store.rateLimit()
   })
 
   fastify.post('/api/websocket/ticket', {
     // Credentials first (before the body is read), then the limit keyed on the authenticated user.
     onRequest: fastify.authenticate,
     config: {
+      refuseWhileDraining: true,
+      metricsLabel: 'ticket',
       rateLimit: {
         max: config.ticketRateLimit,
         timeWindow: config.rateWindowMs,
@@ -52,7 +49,7 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => {
     const { body, user } = request
     if (body.userId !== user.userId) throw new AppError('USER_MISMATCH')
-    const ticket = TICKET_PREFIX + randomHex(32)
+    const ticket = mintTicket()
     const createdAt = Date.now()
     const expiresAt = createdAt + config.ticketTtlSeconds * 1000
     try {
@@ -69,7 +66,7 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
       })
     } catch (err) {
       request.log.error({ err }, 'could not store ticket')
-      throw new AppError(err instanceof StoreUnavailableError ? 'DATABASE_ERROR' : 'TICKET_GENERATION_ERROR')
+      storeFailure(err, 'TICKET_GENERATION_ERROR')
     }
     return { success: true as const, ticket, expiresAt: new Date(expiresAt).toISOString() }
   })

@@ -2,24 +2,17 @@ import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { onSocketError } from '../plugins/websocket.js'
-import { sendError } from '../plugins/security.js'
-import { Connection, type ConnectionDeps } from '../src/ws/connection.js'
+import { sendError } from '../src/http/envelope.js'
+import { onSocketError } from '../src/ws/socket-error.js'
 import { createAdmission } from '../src/ws/admission.js'
-import { createMessageRegistry, type MessageDefinition } from '../src/ws/handlers.js'
+import { createPipeline, type PipelineOptions } from '../src/ws/pipeline.js'
 
 export interface WsRouteOptions {
   /** Application message handlers: replace the default echo, add message types. */
-  messages?: readonly MessageDefinition<any>[]
+  messages?: PipelineOptions['messages']
 }
 
-/**
- * @fastify/websocket keeps the upgrade's HTTP objects reachable for the
- * socket's whole life: the routing ServerResponse (with helmet's headers,
- * never sent) stays attached to the TCP socket, and the 'error' listener it
- * adds closes over request and reply. Letting them go saves ~4 KB per idle
- * socket (docs/benchmarks.md); socket errors keep the same handling.
- */
+/** Let go of the upgrade's HTTP objects @fastify/websocket keeps for the socket's life (~4 KB per idle socket, docs/benchmarks.md). */
 function releaseUpgrade (socket: WebSocket, onError: (error: Error) => void): void {
   // The stream under the WebSocket: the TCP socket, or the in-memory one of `app.injectWS`.
   const stream = (socket as unknown as { _socket: Socket & { _httpMessage?: ServerResponse | null } })._socket
@@ -31,16 +24,13 @@ function releaseUpgrade (socket: WebSocket, onError: (error: Error) => void): vo
 /**
  * GET /ws: the upgrade is refused with plain HTTP (403 foreign Origin,
  * 429 too many sockets from one address, 503 too many sockets waiting to
- * authenticate) before any frame; an accepted
- * socket gets a Connection that speaks the protocol.
+ * authenticate) before any frame; an accepted socket enters the pipeline.
  */
 const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
-  const { config, store, sessions, metrics, credentials } = fastify
-  const messages = createMessageRegistry(opts.messages)
+  const { config, store, liveSockets, metrics, credentials } = fastify
   const allowedOrigins = new Set(config.allowedOrigins)
-  const admission = createAdmission(config, () => sessions.count())
-  // One for all connections: a socket holds no request logger (its own is made on first use).
-  const deps: ConnectionDeps = { config, store, sessions, messages, metrics, credentials, log: fastify.log }
+  const admission = createAdmission(config, () => liveSockets.count(), () => liveSockets.events.emit('released'))
+  const connect = createPipeline({ config, store, liveSockets, metrics, credentials, log: fastify.log, messages: opts.messages })
   function onError (error: Error): void { onSocketError(error, fastify.log) }
 
   async function admit (request: FastifyRequest, reply: FastifyReply) {
@@ -55,11 +45,12 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
   fastify.route({
     method: 'GET',
     url: '/ws',
+    config: { refuseWhileDraining: true },
     onRequest: admit,
     handler: async (_request, reply) => sendError(reply, 'UPGRADE_REQUIRED'),
     wsHandler: (socket, request) => {
-      // Attached synchronously inside the Connection: the ticket is often the very first frame.
-      const conn = new Connection(socket, request.ip, deps)
+      // Synchronously: the ticket is often the very first frame.
+      const conn = connect(socket, request.ip)
       request.log.debug({ sessionId: conn.sessionId }, 'websocket connected')
       releaseUpgrade(socket, onError)
     }

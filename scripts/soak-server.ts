@@ -37,7 +37,7 @@ process.on('message', (msg: { type: string }) => {
       handles: handles(),
       resources: process.getActiveResourcesInfo(),
       sockets: app.websocketServer.clients.size,
-      sessions: app.sessions.count(),
+      sessions: app.liveSockets.count(),
       // The memory store keeps every ticket until its expiry plus 5 minutes (TICKET_USED / TICKET_EXPIRED answers).
       storedTickets: 'size' in app.store ? (app.store as MemoryStore).size().tickets : -1
     })

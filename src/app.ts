@@ -7,8 +7,11 @@ import type { MessageDefinition } from './ws/handlers.js'
 import { AccessLogController, genReqId, loggerOptions } from './logging.js'
 import configPlugin from '../plugins/config.js'
 import metricsPlugin from '../plugins/metrics.js'
-import securityPlugin, { sendError } from '../plugins/security.js'
-import ticketStorePlugin from '../plugins/ticket-store.js'
+import { sendError } from './http/envelope.js'
+import securityHeadersPlugin from '../plugins/security-headers.js'
+import corsPlugin from '../plugins/cors.js'
+import errorEnvelopePlugin from '../plugins/error-envelope.js'
+import storePlugin from '../plugins/store.js'
 import authPlugin from '../plugins/auth.js'
 import sessionPlugin from '../plugins/session.js'
 import deliveryPlugin from '../plugins/delivery.js'
@@ -39,10 +42,11 @@ export interface AppOptions {
 
 /** The whole service as one plugin, registered in dependency order; its decorators reach the host app. */
 export const app = fp(async function wsTicketAuth (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
+  // Returns buildApp's (or loadConfig's) configuration as is: resolved once per app.
   const config = resolveConfig(opts.config)
   await fastify.register(configPlugin, { config })
   await fastify.register(metricsPlugin)
-  await fastify.register(ticketStorePlugin, { store: opts.store })
+  await fastify.register(storePlugin, { store: opts.store })
   await fastify.register(authPlugin)
   await fastify.register(sessionPlugin)
   await fastify.register(deliveryPlugin)
@@ -50,7 +54,9 @@ export const app = fp(async function wsTicketAuth (fastify: FastifyInstance, opt
   await fastify.register(websocketPlugin)
   // The HTTP surface in a scope of its own: its Helmet, CORS and error envelope stay off a host app's routes.
   await fastify.register(async function httpSurface (scope) {
-    await scope.register(securityPlugin, { notFoundHandler: opts.notFoundHandler })
+    await scope.register(securityHeadersPlugin)
+    await scope.register(corsPlugin)
+    await scope.register(errorEnvelopePlugin, { notFoundHandler: opts.notFoundHandler })
     await scope.register(docsPlugin)
     await scope.register(ticketRoute)
     await scope.register(sessionsRoute)

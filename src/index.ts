@@ -19,9 +19,9 @@ export {
 } from './ws/handlers.js'
 export * from './stores/index.js'
 export { signDevToken } from './dev-token.js'
-// The decorators' types (fastify.config, store, sessions, sendToUser…) are declared by the plugins.
+// The decorators' types (fastify.config, store, liveSockets, sendToUser…) are declared by the plugins.
 export type {} from '../plugins/config.js'
 export type {} from '../plugins/auth.js'
-export type {} from '../plugins/ticket-store.js'
+export type {} from '../plugins/store.js'
 export type {} from '../plugins/session.js'
 export type {} from '../plugins/delivery.js'

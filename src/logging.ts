@@ -31,12 +31,9 @@ function censorFields (value: Record<string, unknown>): Record<string, unknown> 
 }
 
 /**
- * Every secret field of a log object censored, at the top level and one
- * level down in plain objects (`session.chatServerKey`, `headers.authorization`),
- * without touching the caller's objects. Requests, replies and errors go through
- * their serializers, which keep no headers or bodies. This replaces pino's
- * `redact` option, whose implementation parses each of its 19 paths again for
- * every key of every line: 13 % of the ticket route's CPU (docs/benchmarks.md).
+ * Every secret field of a log object censored, top level and one level down in
+ * plain objects, copy-on-write. Instead of pino's `redact`: 10–13 % of the ticket
+ * route (docs/benchmarks.md). Requests, replies and errors have their serializers.
  */
 export function redactSecrets (obj: Record<string, unknown>): Record<string, unknown> {
   let out = obj
@@ -61,12 +58,7 @@ export function redactUrl (url: string): string {
   return `${url.slice(0, q)}?${params.toString()}`
 }
 
-/**
- * pino options: JSON lines, every credential redacted, request URLs scrubbed,
- * written to stdout in 4 KiB batches (flushed at least every second, and on
- * exit) instead of one write per line: the per-line write cost ~7 µs of CPU a
- * line, two lines a request (docs/benchmarks.md).
- */
+/** pino options: JSON lines, credentials redacted, URLs scrubbed, stdout in 4 KiB batches (docs/benchmarks.md). */
 export function loggerOptions (config: Pick<AppConfig, 'logLevel'>) {
   return {
     ...(config.logLevel === 'silent' ? {} : { stream: pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }) }),
@@ -86,12 +78,8 @@ export function loggerOptions (config: Pick<AppConfig, 'logLevel'>) {
 }
 
 /**
- * One access line per request, written when it completes: method, URL,
- * status, time and request id together, the line operators search for.
- * Fastify's default also writes an "incoming request" line first: that one is
- * kept at debug level, where a request that never completes can be traced.
- * Each line costs ~7 µs of CPU, redaction included, on a route that costs
- * ~100 µs in all (docs/benchmarks.md).
+ * One access line per request, when it completes; "incoming request" stays at debug,
+ * where a request that never completes can be traced (docs/benchmarks.md: the line's cost).
  */
 export class AccessLogController extends LogController {
   incomingRequest (request: FastifyRequest): void {

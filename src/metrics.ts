@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { Store } from './stores/types.js'
+import { STORE_OPERATIONS, type Store } from './stores/types.js'
 
 export type AuthMethod = 'ticket' | 'legacy'
 export type RateLimit = 'ticket' | 'message' | 'connection'
@@ -40,9 +40,7 @@ export interface MetricProbes {
 }
 
 const PREFIX = 'wsticket_'
-const STORE_OPERATIONS = new Set<string | symbol>([
-  'issueTicket', 'consumeTicket', 'createSession', 'getSession', 'removeSession', 'listSessions', 'publish', 'ping'
-])
+const TIMED = new Set<string | symbol>(STORE_OPERATIONS)
 // Failures that are a limit being hit, and which limit.
 const LIMIT_CODES: Record<string, RateLimit> = {
   RATE_LIMITED: 'ticket', MESSAGE_RATE_LIMITED: 'message', CONNECTION_LIMIT: 'connection'
@@ -115,7 +113,7 @@ function timedStore<S extends Store> (store: S, duration: Histogram, errors: Cou
     get (target, property) {
       // Read and called on the store itself, so class stores with private fields work through the proxy.
       const value: unknown = Reflect.get(target, property)
-      if (typeof value !== 'function' || !STORE_OPERATIONS.has(property)) return value
+      if (typeof value !== 'function' || !TIMED.has(property)) return value
       let timed = wrapped.get(property)
       if (timed === undefined) {
         // Label children bound once: no label hashing per call.

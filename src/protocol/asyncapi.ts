@@ -13,7 +13,6 @@ const REPLIES: Record<string, string[]> = {
 }
 
 const ref = (path: string): { $ref: string } => ({ $ref: path })
-/** A TypeBox schema as plain JSON Schema (TypeBox's symbol keys dropped). */
 const plain = (schema: TSchema): unknown => JSON.parse(JSON.stringify(schema))
 
 function closeCodeTable (): string {
@@ -28,10 +27,7 @@ function closeCodeTable (): string {
   ].join('\n')
 }
 
-/**
- * The AsyncAPI 3 document of `/ws`, generated from the same TypeBox message
- * schemas and error table that the socket code uses, so it cannot drift.
- */
+/** Generated from the schemas and error table the socket code uses, so the AsyncAPI document cannot drift. */
 export function asyncApiDocument (opts: { version: string, host: string }) {
   const clientSchemas = ClientMessageSchema.anyOf as TSchema[]
   const messages: Record<string, unknown> = {}

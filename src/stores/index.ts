@@ -6,7 +6,8 @@ import type { Store, StoreLogger } from './types.js'
 
 export * from './types.js'
 export { createMemoryStore } from './memory.js'
-export { createRedisStore, isRedisStore, type RedisStore } from './redis.js'
+export { createRedisStore, type RedisStore } from './redis.js'
+export { STORE_DEFAULTS } from './defaults.js'
 
 /** The store the configuration asks for: memory unless a shared backend is configured. */
 export async function createStore (config: AppConfig, log?: StoreLogger): Promise<Store> {

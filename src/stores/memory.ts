@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { STORE_DEFAULTS } from './defaults.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
   type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
@@ -64,11 +65,13 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
       if (entry.expiresAt <= now) dropSession(sessionId, entry)
     }
   }
-  const sweeper = setInterval(sweep, opts.sweepIntervalMs ?? 10_000).unref()
+  const sweeper = setInterval(sweep, opts.sweepIntervalMs ?? STORE_DEFAULTS.memorySweepIntervalMs).unref()
 
   return {
     backend: 'memory',
     sweep,
+    // One process, one count: the limiter's own in-process store.
+    rateLimit: () => ({}),
     size: () => ({ tickets: tickets.size, sessions: sessions.size, users: byUser.size }),
 
     async issueTicket (digest: string, record: TicketRecord): Promise<void> {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
+import { STORE_DEFAULTS } from './defaults.js'
 import { ignore, withClient } from './postgres-pool.js'
 import { EXPIRED_TICKET_MEMORY_MS, type StoreLogger } from './types.js'
 
@@ -29,9 +30,7 @@ const DELETES = {
 export type CleanupCounts = Record<keyof typeof DELETES, number>
 
 export interface CleanupOptions {
-  /** Time between runs, in ms. */
   cleanupIntervalMs?: number
-  /** Rows per DELETE. */
   cleanupBatchSize?: number
 }
 
@@ -40,7 +39,7 @@ export interface CleanupOptions {
  * lock deletes expired rows in small batches.
  */
 export function createCleanup (pool: pg.Pool, log: StoreLogger, opts: CleanupOptions = {}) {
-  const batchSize = opts.cleanupBatchSize ?? 1000
+  const batchSize = opts.cleanupBatchSize ?? STORE_DEFAULTS.pgCleanupBatchSize
   const stop = new AbortController()
 
   /** One run; undefined when another instance holds the lock. */
@@ -71,7 +70,7 @@ export function createCleanup (pool: pg.Pool, log: StoreLogger, opts: CleanupOpt
   /** Runs until stop() aborts the wait; a run ends before the next wait starts, so runs never overlap. */
   async function loop (): Promise<never> {
     for (;;) {
-      await sleep(opts.cleanupIntervalMs ?? 60_000, undefined, { signal: stop.signal, ref: false })
+      await sleep(opts.cleanupIntervalMs ?? STORE_DEFAULTS.pgCleanupIntervalMs, undefined, { signal: stop.signal, ref: false })
       await cleanup().catch((err: unknown) => { log.warn({ err }, 'PostgreSQL cleanup failed; retrying next interval') })
     }
   }

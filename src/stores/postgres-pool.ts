@@ -1,8 +1,8 @@
 import pg from 'pg'
+import { STORE_DEFAULTS } from './defaults.js'
 import { StoreUnavailableError, type StoreLogger } from './types.js'
 
 export interface PostgresConnectionOptions {
-  /** postgres:// connection URL. */
   url: string
   /** Most connections this instance opens (the LISTEN connection comes on top). */
   poolMax?: number
@@ -14,10 +14,10 @@ export interface PostgresConnectionOptions {
 
 /** Connection settings shared by the pool and the LISTEN connection: every wait is bounded. */
 export function clientConfig (opts: PostgresConnectionOptions): pg.ClientConfig {
-  const queryTimeoutMs = opts.queryTimeoutMs ?? 5000
+  const queryTimeoutMs = opts.queryTimeoutMs ?? STORE_DEFAULTS.pgQueryTimeoutMs
   return {
     connectionString: opts.url,
-    connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? STORE_DEFAULTS.pgConnectTimeoutMs,
     statement_timeout: queryTimeoutMs,
     // The client-side timeout also covers a server that stopped answering without closing the socket.
     query_timeout: queryTimeoutMs,
@@ -28,7 +28,7 @@ export function clientConfig (opts: PostgresConnectionOptions): pg.ClientConfig 
 
 /** A bounded pool whose idle-connection failures (a restart, a failover) are logged, never thrown. */
 export function createPool (opts: PostgresConnectionOptions, log: StoreLogger): pg.Pool {
-  const pool = new pg.Pool({ ...clientConfig(opts), max: opts.poolMax ?? 10, idleTimeoutMillis: 30_000 })
+  const pool = new pg.Pool({ ...clientConfig(opts), max: opts.poolMax ?? STORE_DEFAULTS.pgPoolMax, idleTimeoutMillis: 30_000 })
   pool.on('error', (err) => { log.warn({ err }, 'idle PostgreSQL connection failed; it will be replaced') })
   return pool
 }

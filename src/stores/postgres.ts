@@ -115,6 +115,7 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
     publish: events.publish,
     subscribe: events.subscribe,
     rateLimitStore: () => postgresRateLimitStore(pool),
+    rateLimit () { return { store: store.rateLimitStore() } },
 
     async ping (): Promise<void> {
       await q('SELECT 1')

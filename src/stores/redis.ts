@@ -1,6 +1,7 @@
 import { Cluster } from 'ioredis'
 import { pino } from 'pino'
 import { untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
+import { STORE_DEFAULTS } from './defaults.js'
 import { createEventChannel } from './redis-events.js'
 import { defineScripts } from './redis-scripts.js'
 import {
@@ -22,8 +23,6 @@ export interface RedisStore extends Store {
   client: RedisClient
   keyPrefix: string
 }
-
-export const DEFAULT_KEY_PREFIX = 'wsauth:'
 
 /**
  * The key layout. A user's index and records share the hash tag `{u:…}`, so
@@ -57,7 +56,7 @@ async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
  * Resolves once the command and event connections are ready.
  */
 export async function createRedisStore (client: RedisClient, opts: RedisStoreOptions = {}): Promise<RedisStore> {
-  const keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX
+  const keyPrefix = opts.keyPrefix ?? STORE_DEFAULTS.redisKeyPrefix
   const log = opts.log ?? pino({ enabled: false })
   const keys = redisKeys(keyPrefix)
   const warn = (what: string) => (err: Error) => { log.warn({ err: err.message }, `redis ${what} failed`) }
@@ -67,7 +66,7 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
   const events = createEventChannel(client, keys.channel, log)
   const connections = [client, events.subscriber]
   try {
-    await Promise.all(connections.map(async c => { await untilReady(c, opts.readyTimeoutMs ?? 5000) }))
+    await Promise.all(connections.map(async c => { await untilReady(c, opts.readyTimeoutMs ?? STORE_DEFAULTS.redisReadyTimeoutMs) }))
     await events.subscribed()
   } catch (err) {
     for (const c of connections) c.disconnect()
@@ -78,6 +77,9 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     backend: 'redis',
     client,
     keyPrefix,
+    shared: { redis: client },
+    // One single-key script per check (Cluster-safe), in the store's own key space.
+    rateLimit: () => ({ redis: client, nameSpace: `${keyPrefix}rl:` }),
 
     async issueTicket (digest: string, record: TicketRecord): Promise<void> {
       // Kept past expiry for the memory window, so a late attempt is told TICKET_EXPIRED.
@@ -153,5 +155,3 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     }
   }
 }
-
-export const isRedisStore = (store: Store): store is RedisStore => store.backend === 'redis'

@@ -1,4 +1,5 @@
-import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
+import type { RateLimitPluginOptions } from '@fastify/rate-limit'
+import type { Cluster, Redis } from 'ioredis'
 import type { SessionRecord } from '../protocol/http.js'
 
 export type { SessionRecord }
@@ -12,9 +13,8 @@ export interface TicketRecord {
   chatServerKey: string
   clientIp: string
   userAgent?: string
-  /** epoch milliseconds */
+  // epoch milliseconds
   createdAt: number
-  /** epoch milliseconds */
   expiresAt: number
 }
 
@@ -45,6 +45,15 @@ export interface StoreLogger {
 /** How long an expired or used ticket is still recognised (TICKET_EXPIRED / TICKET_USED) after its expiry. */
 export const EXPIRED_TICKET_MEMORY_MS = 5 * 60 * 1000
 
+/** Every operation of a store, in one list: metrics time exactly these, the test fault switch breaks them. */
+export const STORE_OPERATIONS = [
+  'issueTicket', 'consumeTicket', 'createSession', 'getSession', 'removeSession', 'listSessions', 'publish', 'ping'
+] as const
+export type StoreOperation = typeof STORE_OPERATIONS[number]
+
+/** What a backend tells @fastify/rate-limit: its own counter store, a Redis client, or nothing (in process). */
+export type RateLimitBackend = Pick<RateLimitPluginOptions, 'store' | 'redis' | 'nameSpace'>
+
 /**
  * The ticket and session store every backend implements. Tickets are addressed
  * by the SHA-256 digest of the ticket string, so nothing stored can be redeemed.
@@ -61,14 +70,18 @@ export interface Store {
   /** Remove a session; true when it existed. */
   removeSession: (sessionId: string) => Promise<boolean>
   listSessions: (userId: string) => Promise<SessionRecord[]>
-  /** Send an event to every instance sharing this store (this one included). */
+  /**
+   * Send an event to every instance sharing this store (this one included), at most once:
+   * an instance disconnected at the time never gets it (test/contract/store-events.test.ts).
+   * PostgreSQL only: back online, an instance emits `revoke` for each session it created
+   * whose record is gone, so revocations are recovered (deliveries are not); Redis recovers nothing.
+   */
   publish: (event: StoreEvent) => Promise<void>
   subscribe: (listener: (event: StoreEvent) => void) => void
-  /**
-   * Optional: a @fastify/rate-limit store class keeping the ticket rate limit in this backend,
-   * so it holds across instances. Without it the limit is counted in process.
-   */
-  rateLimitStore?: () => FastifyRateLimitStoreCtor
+  /** Where the ticket rate limit is counted, so it holds across the instances sharing this store. */
+  rateLimit: () => RateLimitBackend
+  /** Connections a host app may reuse: `redis` becomes `fastify.redis` (@fastify/redis). */
+  readonly shared?: { redis?: Redis | Cluster }
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping: () => Promise<void>
   close: () => Promise<void>

@@ -4,20 +4,17 @@ import type { AppConfig } from '../config.js'
 export type AdmissionRefusal = 'CONNECTION_LIMIT' | 'UNAUTHENTICATED_LIMIT'
 
 /**
- * Upgrade admission for one instance: open sockets per client address, and
- * sockets not authenticated yet. A place is taken when the upgrade request is
- * admitted, before the handshake, so a burst of concurrent upgrades cannot
- * all pass the check; it is given back when the TCP socket closes, whether the
- * handshake failed or the WebSocket ended later.
+ * Upgrade admission: open sockets per client address, and sockets not yet
+ * authenticated. A place is taken before the handshake, so a burst of
+ * concurrent upgrades cannot all pass, and given back when the TCP socket closes.
  */
 export function createAdmission (
   limits: Pick<AppConfig, 'maxConnectionsPerIp' | 'maxUnauthenticatedSockets'>,
-  /** Sockets of this instance that are authenticated (the session registry's count). */
-  authenticated: () => number
+  authenticated: () => number,
+  released?: () => void
 ) {
   const perIp = new Map<string, number>()
-  // The address each admitted socket counts against, read by one shared 'close'
-  // listener: a closure (and `once` wrapper) per socket cost ~250 B of heap per idle socket.
+  // Read by one shared 'close' listener: no closure per socket (docs/benchmarks.md).
   const ipOf = new WeakMap<EventEmitter, string>()
   let open = 0
 
@@ -28,23 +25,19 @@ export function createAdmission (
     const left = (perIp.get(ip) as number) - 1
     if (left === 0) perIp.delete(ip)
     else perIp.set(ip, left)
+    released?.()
   }
 
   return {
-    /**
-     * Check an upgrade from `ip`; with a `socket`, take a place until it closes.
-     * Returns the code that refuses it, or undefined when admitted.
-     */
+    /** The code refusing an upgrade from `ip`, or undefined; a `socket` holds a place until it closes. */
     admit (ip: string, socket: EventEmitter | undefined): AdmissionRefusal | undefined {
       const fromIp = perIp.get(ip) ?? 0
       if (fromIp >= limits.maxConnectionsPerIp) return 'CONNECTION_LIMIT'
-      // Every open socket that is not an authenticated session is waiting to authenticate (or still upgrading).
       if (open - authenticated() >= limits.maxUnauthenticatedSockets) return 'UNAUTHENTICATED_LIMIT'
       if (socket === undefined) return undefined
       perIp.set(ip, fromIp + 1)
       open++
       ipOf.set(socket, ip)
-      // 'close' is emitted once per socket, so `on` (no `once` wrapper object) releases the place once.
       socket.on('close', release)
       return undefined
     }

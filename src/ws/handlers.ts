@@ -1,7 +1,8 @@
 import type { Static, TObject, TLiteral, TSchema } from '@sinclair/typebox'
 import type { TypeCheck } from '@sinclair/typebox/compiler'
 import type { FastifyBaseLogger } from 'fastify'
-import { compileChecker, isoNow } from '../protocol/codec.js'
+import { compileChecker } from '../protocol/checkers.js'
+import { isoNow } from '../protocol/clock.js'
 import {
   ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema, messageType, type HeartbeatPing, type ServerMessage
 } from '../protocol/messages.js'
@@ -11,14 +12,10 @@ type Timestamped = 'timestamp' | 'id'
 /** A server message without the fields the server fills in (`timestamp`, and `id` for replies). */
 export type Outgoing = ServerMessage extends infer M ? M extends ServerMessage ? Omit<M, Timestamped> : never : never
 
-/**
- * A message for a client: a built-in type must match its schema (less the
- * fields the server fills in); an application's own type is sent as given.
- */
+/** A built-in type must match its schema; an application's own type is sent as given. */
 export type OutgoingMessage<M extends { type: string }> =
   (M['type'] extends ServerMessage['type'] ? Extract<Outgoing, { type: M['type'] }> : M) & M
 
-/** What a message handler gets besides the message: who sent it and how to answer. */
 export interface MessageContext {
   session: Readonly<SessionRecord>
   /** Answer this message: the client's `id` is echoed. */
@@ -35,7 +32,7 @@ export interface MessageDefinition<T extends MessageSchema = MessageSchema> {
   handler: (message: Static<T>, ctx: MessageContext) => void | Promise<void>
 }
 
-/** Type a handler from its schema; the frame is checked against the schema before the handler runs. */
+/** Type a handler from its schema, which every frame is checked against before the handler runs. */
 export function defineMessage<T extends MessageSchema> (
   schema: T, handler: (message: Static<T>, ctx: MessageContext) => void | Promise<void>
 ): MessageDefinition<T> {
@@ -55,11 +52,7 @@ export const heartbeat = defineMessage(HeartbeatPingSchema, (msg, ctx) => {
   ctx.reply({ type: 'heartbeat_pong', originalTimestamp: msg.timestamp, pingTime: msg.pingTime })
 })
 
-/**
- * What `heartbeat` replies, made without a MessageContext, its reply closure
- * and the copy that stamps it: the heartbeat is the most frequent frame.
- * test/ws/heartbeat.test.ts holds the two equal.
- */
+/** `heartbeat`'s reply without a context or a copy: the most frequent frame (test/ws/heartbeat.test.ts holds them equal). */
 export function heartbeatPong (msg: HeartbeatPing, id: string | undefined): ServerMessage {
   return { type: 'heartbeat_pong', id, originalTimestamp: msg.timestamp, pingTime: msg.pingTime, timestamp: isoNow() }
 }
@@ -67,14 +60,10 @@ export function heartbeatPong (msg: HeartbeatPing, id: string | undefined): Serv
 export interface CompiledMessage {
   check: TypeCheck<TSchema>
   handler: MessageDefinition['handler']
-  /** The built-in heartbeat's answer, sent instead of running its handler (same frame). */
   answer?: typeof heartbeatPong
 }
 
-/**
- * Built-in handlers, replaced or extended by the application's: the table
- * `/ws` dispatches on, with each schema compiled once.
- */
+/** The built-in handlers, replaced or extended by the application's, each schema compiled once. */
 export function createMessageRegistry (custom: readonly MessageDefinition<any>[] = []): Map<string, CompiledMessage> {
   const registry = new Map<string, CompiledMessage>()
   for (const def of [chatEcho, configureTools, heartbeat, ...custom] as MessageDefinition[]) {

@@ -23,6 +23,11 @@ t.test('resolveConfig › a full loadConfig() result passes through unchanged', 
   t.same(resolveConfig(env), env)
 })
 
+t.test('resolveConfig › a given field is checked by its variable\'s schema, and the error names the field', async t => {
+  t.throws(() => resolveConfig({ maxSessionsPerUser: 0 }), { name: 'ConfigError', message: /maxSessionsPerUser=0/ })
+  t.throws(() => resolveConfig({ logLevel: 'loud' }), { name: 'ConfigError', message: /logLevel/ })
+})
+
 t.test('resolveConfig › production: the same refusals as the environment, and never the demo page', async t => {
   t.throws(() => resolveConfig({ production: true, chatServerKeys: ['k'] }), ConfigError, 'no secret')
   t.throws(() => resolveConfig({ production: true, jwtSecret: 'x' }), ConfigError, 'no keys')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { isoNow } from '../../src/protocol/codec.js'
+import { isoNow } from '../../src/protocol/clock.js'
 
 t.test('isoNow › the current time in ISO 8601 UTC, formatted once per millisecond', async t => {
   const before = Date.now()

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { Client, TEST_ENV, authHeaders, authenticated, issueTicket, tokenFor, type App } from '../helper.js'
 import { REDIS_MISSING, startRedis, uniquePrefix } from '../support/redis.js'
+import { until } from '../support/wait.js'
 
 /**
  * Redis goes away under a running instance (killed, then frozen) and comes
@@ -18,14 +19,6 @@ async function timed<T> (work: () => Promise<T>): Promise<[T, number]> {
   const started = Date.now()
   const result = await work()
   return [result, Date.now() - started]
-}
-
-async function until (what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!await check()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
 }
 
 t.test('redis outage', { skip: REDIS_MISSING }, async t => {

@@ -12,7 +12,7 @@ t.test('GET /api/websocket/sessions › lists only the caller\'s live sessions',
   t.equal(body.success, true)
   t.same(body.sessions.map((s: { sessionId: string }) => s.sessionId).sort(), [ok1.sessionId, ok2.sessionId].sort())
   t.match(body.sessions[0], { userId: 'alice', chatServerKey: 'UD21', authenticatedAt: String })
-  t.same(app.sessions.localSessionIds().length, 3, 'this instance holds all three sockets')
+  t.same(app.liveSockets.localSessionIds().length, 3, 'this instance holds all three sockets')
   for (const c of [a1, a2, b1]) c.close()
 })
 

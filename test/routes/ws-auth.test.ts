@@ -1,6 +1,7 @@
 import t from 'tap'
 import { createHash, randomBytes } from 'node:crypto'
 import { listen, issueTicket, Client, authenticated } from '../helper.js'
+import { removalOf } from '../support/events.js'
 import { SESSION_ID_PATTERN } from '../../src/protocol/http.js'
 import { EXPIRED_TICKET_MEMORY_MS } from '../../src/stores/types.js'
 
@@ -18,9 +19,10 @@ t.test('GET /ws › connection_established, then authentication_success with the
   t.ok(Date.parse(ok.timestamp))
   t.match(await app.store.getSession(hello.sessionId), { sessionId: hello.sessionId, userId: 'alice', entityId: 'brand-456', entityType: 'BRAND', chatServerKey: 'UD21' })
   t.equal((await app.store.listSessions('alice')).length, 1)
+  const removed = removalOf(app.liveSockets.events, hello.sessionId)
   client.close()
   await client.closed
-  await new Promise(resolve => setTimeout(resolve, 50))
+  await removed
   t.equal(await app.store.getSession(hello.sessionId), undefined, 'removed when the connection closes')
   t.same(await app.store.listSessions('alice'), [])
 })
@@ -145,12 +147,13 @@ t.test('GET /ws › ALREADY_AUTHENTICATED does not consume the second ticket', a
 
 t.test('GET /ws › SESSION_LIMIT when the user has MAX_SESSIONS_PER_USER live sessions', async t => {
   const { app, ws } = await listen(t, { MAX_SESSIONS_PER_USER: '1' })
-  const [first] = await authenticated(app, ws)
+  const [first, firstOk] = await authenticated(app, ws)
   const [second] = await Client.connect(ws)
   t.match(await second.request({ type: 'ticket_authenticate', ticket: await issueTicket(app) }), { type: 'authentication_error', code: 'SESSION_LIMIT' })
+  const removed = removalOf(app.liveSockets.events, firstOk.sessionId)
   first.close()
   await first.closed
-  await new Promise(resolve => setTimeout(resolve, 50))
+  await removed
   t.equal((await second.request({ type: 'ticket_authenticate', ticket: await issueTicket(app) })).type, 'authentication_success', 'a closed session frees its place')
   second.close()
 })

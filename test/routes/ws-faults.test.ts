@@ -1,13 +1,22 @@
 import t, { type Test } from 'tap'
+import { EventEmitter } from 'node:events'
 import { createMemoryStore } from '../../src/stores/memory.js'
 import { listen, issueTicket, Client, authenticated } from '../helper.js'
 import { withFaults } from '../support/faults.js'
+import { removalOf, waitFor } from '../support/events.js'
 
 function faultyApp (t: Test, env: Record<string, string> = {}) {
   const real = createMemoryStore()
   t.teardown(() => real.close())
   const faults = withFaults(real)
-  return { faults, real, server: listen(t, env, { store: faults.store }) }
+  // Store calls as they start and settle, for tests that act in the middle of one.
+  const calls = new EventEmitter()
+  const store = {
+    ...faults.store,
+    consumeTicket: async (digest: string) => { calls.emit('consumeTicket'); return await faults.store.consumeTicket(digest) },
+    removeSession: async (id: string) => { try { return await faults.store.removeSession(id) } finally { calls.emit('removeSession settled') } }
+  }
+  return { faults, real, calls, server: listen(t, env, { store }) }
 }
 
 t.test('GET /ws › AUTH_ERROR when the store fails before the consume; the ticket stays valid', async t => {
@@ -35,27 +44,30 @@ t.test('GET /ws › AUTH_ERROR when the session cannot be written; no session is
 })
 
 t.test('GET /ws › a peer that leaves during the redemption leaves no session behind', async t => {
-  const { faults, real, server } = faultyApp(t)
+  const { faults, real, calls, server } = faultyApp(t)
   const { app, ws } = await server
   const ticket = await issueTicket(app)
   faults.delay(150)
-  const [client] = await Client.connect(ws)
+  const [client, hello] = await Client.connect(ws)
+  const removed = removalOf(app.liveSockets.events, hello.sessionId)
+  const redeeming = waitFor(calls, 'consumeTicket')
   client.send({ type: 'ticket_authenticate', ticket })
-  await new Promise(resolve => setTimeout(resolve, 20))
+  await redeeming
   client.socket.terminate()
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await removed
   t.same(await real.listSessions('alice'), [])
   t.equal(real.size().sessions, 0)
 })
 
 t.test('GET /ws › a session the store cannot remove on close is left to its TTL, without crashing', async t => {
-  const { faults, real, server } = faultyApp(t)
+  const { faults, real, calls, server } = faultyApp(t)
   const { app, ws } = await server
   const [client] = await authenticated(app, ws)
   faults.fail('removeSession')
+  const attempted = waitFor(calls, 'removeSession settled')
   client.close()
   await client.closed
-  await new Promise(resolve => setTimeout(resolve, 50))
+  await attempted
   t.equal((await real.listSessions('alice')).length, 1, 'still stored, expires with SESSION_TTL_SECONDS')
   const [again] = await authenticated(app, ws, 'bob')
   t.ok(again, 'the service keeps serving')

@@ -40,7 +40,7 @@ t.test('floods › 2,000 sockets that never authenticate are all closed 4006 at 
   t.same([...new Set(codes)], [4006], 'every one closed AUTH_TIMEOUT')
   await sleep(100)
   t.equal(app.websocketServer.clients.size, 0, 'no socket left on the server')
-  t.equal(app.sessions.count(), 0)
+  t.equal(app.liveSockets.count(), 0)
   const after = await heapAfterGc()
   const grownMiB = (after - baseline) / 2 ** 20
   t.ok(grownMiB < 8, `heap back to baseline: ${grownMiB.toFixed(1)} MiB above it after 2,000 sockets`)
@@ -88,7 +88,8 @@ t.test('floods › half-open upgrade requests (slowloris) are cut off at HEADERS
 })
 
 t.test('floods › bursts beyond the caps get 429 CONNECTION_LIMIT or 503 UNAUTHENTICATED_LIMIT while authenticated users keep being served', async t => {
-  const { app, ws } = await listen(t, { MAX_CONNECTIONS_PER_IP: '50', MAX_UNAUTHENTICATED_SOCKETS: '100', AUTH_TIMEOUT_MS: '2000' })
+  // The auth timeout outlasts the burst's setup even on a loaded machine: no early socket frees a place mid-count.
+  const { app, ws } = await listen(t, { MAX_CONNECTIONS_PER_IP: '50', MAX_UNAUTHENTICATED_SOCKETS: '100', AUTH_TIMEOUT_MS: '8000' })
   const users = await Promise.all(['u1', 'u2', 'u3'].map(async u => (await authenticated(app, ws, u))[0]))
   let served = 0
   const load = { running: true }

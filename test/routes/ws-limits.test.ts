@@ -1,11 +1,14 @@
 import t from 'tap'
 import type { AddressInfo, Socket } from 'node:net'
-import { listen, authenticated, issueTicket, Client, build, TEST_ENV } from '../helper.js'
+import { listen, authenticated, issueTicket, Client, build, TEST_ENV, type App } from '../helper.js'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { rawUpgrade } from '../support/upgrade.js'
+import { removalOf, waitFor } from '../support/events.js'
 
 const settle = async (ms = 50) => await new Promise(resolve => setTimeout(resolve, ms))
+/** The `count`-th admission place given back from now on. */
+const releases = (app: App, count: number) => { let seen = 0; return waitFor(app.liveSockets.events, 'released', () => ++seen === count) }
 /** Stop reading: the client's kernel buffer fills, then the server's, then the server's send queue grows. */
 const stopReading = (client: Client) => { (client.socket as unknown as { _socket: Socket })._socket.pause() }
 
@@ -22,11 +25,13 @@ t.test('GET /ws › a burst of concurrent upgrades cannot pass MAX_CONNECTIONS_P
   t.equal(outcomes.filter(o => o.status === 'fulfilled').length, 5, 'exactly the cap is admitted')
   t.equal(outcomes.filter(o => o.status === 'rejected' && /HTTP 429/.test(String(o.reason))).length, 25, 'the rest get 429')
   t.match(JSON.parse((await rawUpgrade(port)).body), { success: false, code: 'CONNECTION_LIMIT' })
+  const admittedGone = releases(app, 5)
   for (const c of burst) c.socket.terminate()
-  await settle()
+  await admittedGone
   // A handshake ws refuses (bad key) took a place at admission: it must be released when its TCP socket closes.
+  const refusedGone = releases(app, 8)
   for (let i = 0; i < 8; i++) t.equal((await rawUpgrade(port, { 'sec-websocket-key': 'not-a-key' })).status, 400)
-  await settle()
+  await refusedGone
   const again = await Promise.all(Array.from({ length: 5 }, async () => (await Client.connect(ws))[0]))
   t.equal(again.length, 5, 'every place came back')
   for (const c of again) c.close()
@@ -43,9 +48,10 @@ t.test('GET /ws › 503 UNAUTHENTICATED_LIMIT beyond MAX_UNAUTHENTICATED_SOCKETS
   const [c] = await Client.connect(ws)
   t.ok(c, 'an authenticated socket frees its unauthenticated place')
   await t.rejects(new Client(ws).opened, /HTTP 503/)
+  const bGone = releases(app, 1)
   b.close()
   await b.closed
-  await settle()
+  await bGone
   const [d] = await Client.connect(ws)
   t.ok(d, 'a closed socket frees its place')
   for (const x of [a, c, d]) x.close()
@@ -54,10 +60,12 @@ t.test('GET /ws › 503 UNAUTHENTICATED_LIMIT beyond MAX_UNAUTHENTICATED_SOCKETS
 t.test('GET /ws › app.injectWS sockets have no address to count and are served', async t => {
   const app = await build(t, { MAX_CONNECTIONS_PER_IP: '1' })
   const greetings: string[] = []
+  let greeted!: () => void
+  const bothGreeted = new Promise<void>(resolve => { greeted = resolve })
   const sockets = await Promise.all([1, 2].map(async () => await app.injectWS('/ws', {}, {
-    onInit: socket => { socket.on('message', data => { greetings.push(JSON.parse(data.toString()).type) }) }
+    onInit: socket => { socket.on('message', data => { if (greetings.push(JSON.parse(data.toString()).type) === 2) greeted() }) }
   })))
-  await settle()
+  await bothGreeted
   t.same(greetings, ['connection_established', 'connection_established'])
   for (const s of sockets) s.terminate()
 })
@@ -68,14 +76,15 @@ t.test('GET /ws › a client that stops reading deliveries is terminated once MA
   const [healthy] = await authenticated(app, ws, 'healthy')
   stopReading(slow)
   const payload = JSON.stringify({ type: 'notice', blob: 'x'.repeat(256 * 1024) })
+  const removed = removalOf(app.liveSockets.events, ok.sessionId, 20_000)
   let sent = 0
-  while (app.sessions.count() === 2 && sent < 400) {
+  while (app.liveSockets.count() === 2 && sent < 400) {
     await app.store.publish({ kind: 'deliver', sessionId: ok.sessionId, payload })
     sent++
     await settle(1)
   }
-  t.equal(app.sessions.count(), 1, `terminated after ${sent} deliveries of 256 KiB`)
-  await settle()
+  t.equal(app.liveSockets.count(), 1, `terminated after ${sent} deliveries of 256 KiB`)
+  await removed
   t.same(await app.store.listSessions('slow'), [], 'its session is removed')
   t.equal((await healthy.request({ type: 'heartbeat_ping', pingTime: 1 })).type, 'heartbeat_pong', 'others keep being served')
   healthy.close()
@@ -83,15 +92,16 @@ t.test('GET /ws › a client that stops reading deliveries is terminated once MA
 
 t.test('GET /ws › a client that sends but never reads is terminated once its replies pass MAX_BUFFERED_BYTES', async t => {
   const { app, ws } = await listen(t, { MAX_BUFFERED_BYTES: '65536', MESSAGE_RATE_LIMIT: '100000' })
-  const [slow] = await authenticated(app, ws, 'slow')
+  const [slow, ok] = await authenticated(app, ws, 'slow')
+  const removed = removalOf(app.liveSockets.events, ok.sessionId, 20_000)
   stopReading(slow)
   const content = 'y'.repeat(16_000)
   let sent = 0
-  while (app.sessions.count() === 1 && sent < 3000) {
+  while (app.liveSockets.count() === 1 && sent < 3000) {
     slow.send({ type: 'chat_message', content })
     sent++
     if (sent % 20 === 0) await settle(1)
   }
-  await settle()
-  t.equal(app.sessions.count(), 0, `terminated after ${sent} echoes of 16 kB`)
+  await removed
+  t.equal(app.liveSockets.count(), 0, `terminated after ${sent} echoes of 16 kB`)
 })

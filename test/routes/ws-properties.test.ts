@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { build, listen, authenticated, issueTicket, authHeaders, tokenFor, Client, type Message } from '../helper.js'
-import { compileChecker } from '../../src/protocol/codec.js'
+import { compileChecker } from '../../src/protocol/checkers.js'
 import { ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema, TicketAuthenticateSchema } from '../../src/protocol/messages.js'
 import { TICKET_PATTERN, TicketRequestSchema } from '../../src/protocol/http.js'
 import { mutated, wires, sendOver, deep, deepObject, knownCodes, REPLY_TYPES, type Wire } from '../support/hostile.js'

@@ -2,6 +2,7 @@ import t from 'tap'
 import { listen, issueTicket, authHeaders, tokenFor, Client, authenticated, type App, type Message } from '../helper.js'
 import { backends } from '../support/backends.js'
 import { StoreUnavailableError, type Store } from '../../src/stores/types.js'
+import { removalOf } from '../support/events.js'
 
 const ENV = { MAX_CONNECTIONS_PER_IP: '1000', MAX_UNAUTHENTICATED_SOCKETS: '1000', TICKET_RATE_LIMIT: '100000' }
 const sleep = async (ms: number) => await new Promise(resolve => setTimeout(resolve, ms))
@@ -13,9 +14,9 @@ function slowSessionReplies (store: Store, ms: number): Store {
   return { ...store, createSession: async (...args) => { const created = await store.createSession(...args); await sleep(ms); return created } }
 }
 
-/** Wait until the store holds exactly the sessions of the open, authenticated sockets. */
-async function settledSessions (app: App, userId: string): Promise<string[]> {
-  await sleep(100)
+/** The stored sessions of a user, once `removed` (the removal the test waits for) has finished. */
+async function settledSessions (app: App, userId: string, removed?: Promise<unknown>): Promise<string[]> {
+  await removed
   return (await app.store.listSessions(userId)).map(s => s.sessionId).sort()
 }
 
@@ -48,6 +49,7 @@ for (const backend of backends) {
         const [old, ok] = await authenticated(a.app, a.ws, user)
         const fresh = await connectAll([a.ws, b.ws])
         const tickets = await Promise.all(fresh.map(async () => await issueTicket(a.app, user)))
+        const oldRemoved = removalOf(a.app.liveSockets.events, ok.sessionId)
         const revoked = b.app.inject({ method: 'DELETE', url: `/api/websocket/sessions/${ok.sessionId as string}`, headers: authHeaders(tokenFor(b.app, user)) })
         fresh.forEach((c, i) => { c.send({ type: 'ticket_authenticate', ticket: tickets[i] }) })
         t.equal((await revoked).statusCode, 200)
@@ -55,7 +57,7 @@ for (const backend of backends) {
         const answers = await Promise.all(fresh.map(async c => await c.next()))
         t.same(answers.map(m => m.type), ['authentication_success', 'authentication_success'])
         const open = answers.map(m => m.sessionId as string).sort()
-        t.same(await settledSessions(a.app, user), open, 'no session lost, none leaked')
+        t.same(await settledSessions(a.app, user, oldRemoved), open, 'no session lost, none leaked')
         closeAll(fresh)
       }
     })
@@ -64,6 +66,7 @@ for (const backend of backends) {
       const slow = await listen(t, ENV, { store: slowSessionReplies(await handle.connect(), 200) })
       const user = 'overtaken'
       const [client, hello] = await Client.connect(slow.ws)
+      const removed = removalOf(slow.app.liveSockets.events, hello.sessionId)
       client.send({ type: 'ticket_authenticate', ticket: await issueTicket(slow.app, user) })
       // The record is written at once; its reply (and the socket's attach) comes 200 ms later.
       let status = 404
@@ -76,7 +79,7 @@ for (const backend of backends) {
       while (seen.at(-1)?.type !== 'session_revoked') seen.push(await client.next())
       t.notOk(seen.some(m => m.type === 'authentication_success'), 'never reported authenticated')
       t.equal((await client.closed).code, 4007)
-      t.same(await settledSessions(a.app, user), [])
+      t.same(await settledSessions(a.app, user, removed), [])
     })
 
     t.test('a session write whose reply is lost leaves no session; a retry on the same connection keeps its own', async t => {
@@ -94,8 +97,9 @@ for (const backend of backends) {
       const lossyApp = await listen(t, ENV, { store: lossy })
       const user = 'lost-reply'
       const [client, hello] = await Client.connect(lossyApp.ws)
+      const lostRemoved = removalOf(lossyApp.app.liveSockets.events, hello.sessionId)
       t.equal((await client.request({ type: 'ticket_authenticate', ticket: await issueTicket(lossyApp.app, user) })).code, 'AUTH_ERROR')
-      t.same(await settledSessions(a.app, user), [], 'the record written behind the lost reply is removed')
+      t.same(await settledSessions(a.app, user, lostRemoved), [], 'the record written behind the lost reply is removed')
       t.equal((await client.request({ type: 'ticket_authenticate', ticket: await issueTicket(lossyApp.app, user) })).type, 'authentication_success')
       t.same(await settledSessions(a.app, user), [hello.sessionId], 'the retry keeps its session')
       client.close()

@@ -2,6 +2,7 @@ import t from 'tap'
 import { request } from 'node:http'
 import WebSocket from 'ws'
 import { listen, authenticated, Client } from '../helper.js'
+import { waitFor } from '../support/events.js'
 
 t.test('GET /ws › 403 before any frame for an Origin outside ALLOWED_ORIGINS; allowed and absent Origins pass', async t => {
   const { ws } = await listen(t, { ALLOWED_ORIGINS: 'https://chat.example.com' })
@@ -40,13 +41,14 @@ t.test('GET /ws › a plain GET answers 426 UPGRADE_REQUIRED', async t => {
 })
 
 t.test('GET /ws › 429 CONNECTION_LIMIT beyond MAX_CONNECTIONS_PER_IP open sockets; a closed one frees its place', async t => {
-  const { ws } = await listen(t, { MAX_CONNECTIONS_PER_IP: '2' })
+  const { app, ws } = await listen(t, { MAX_CONNECTIONS_PER_IP: '2' })
   const [a] = await Client.connect(ws)
   const [b] = await Client.connect(ws)
   await t.rejects(new Client(ws).opened, /HTTP 429/)
+  const released = waitFor(app.liveSockets.events, 'released')
   a.close()
   await a.closed
-  await new Promise(resolve => setTimeout(resolve, 50))
+  await released
   const [c] = await Client.connect(ws)
   t.ok(c)
   b.close()

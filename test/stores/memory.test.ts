@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { createMemoryStore } from '../../src/stores/memory.js'
 import { EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError } from '../../src/stores/types.js'
+import { until } from '../support/wait.js'
 
 const record = (expiresAt: number) => ({ userId: 'u', chatServerKey: 'k', clientIp: '::1', createdAt: 0, expiresAt })
 const session = (sessionId: string, userId = 'u') => ({ sessionId, userId, chatServerKey: 'k', authenticatedAt: new Date().toISOString() })
@@ -46,7 +47,7 @@ t.test('memory store › the sweeper runs on its interval', async t => {
   const store = createMemoryStore({ sweepIntervalMs: 20 })
   t.teardown(() => store.close())
   await store.createSession(session('s'), 0, 10)
-  await new Promise(resolve => setTimeout(resolve, 60))
+  await until('a sweep', () => store.size().sessions === 0)
   t.equal(store.size().sessions, 0)
 })
 

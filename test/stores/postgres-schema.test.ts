@@ -4,9 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { once } from 'node:events'
 import pg from 'pg'
 import { EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError } from '../../src/stores/types.js'
 import { postgresForTests, sql } from '../support/postgres.js'
+import { until } from '../support/wait.js'
 
 const postgres = await postgresForTests()
 const { createPostgresStore } = postgres.skip === false ? await import('../../src/stores/postgres.js') : {} as never
@@ -109,7 +111,7 @@ t.test('PostgreSQL store', { skip: postgres.skip }, async t => {
     await quiet.ping()
     await sql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ws-ticket-auth'")
     let up = false
-    for (let i = 0; i < 100 && !up; i++) up = await new Promise(resolve => setTimeout(resolve, 50)).then(() => quiet.ping()).then(() => true, () => false)
+    await until('ping to answer', async () => (up = await quiet.ping().then(() => true, () => false)), 5000).catch(() => {})
     t.ok(up, 'ping answers again')
   })
 
@@ -118,8 +120,10 @@ t.test('PostgreSQL store', { skip: postgres.skip }, async t => {
     t.teardown(() => pool.end())
     const job = withClient(pool, async (client) => {
       const [{ pid }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows
+      // The FATAL arrives while no statement runs: the client reports it as an 'error' event.
+      const fatal = once(client, 'error')
       await sql(url, 'SELECT pg_terminate_backend($1)', [pid])
-      await new Promise(resolve => setTimeout(resolve, 200)) // the FATAL arrives while no statement runs
+      await fatal
       await client.query('SELECT 1')
     })
     await t.rejects(job, /not queryable/)

@@ -1,7 +1,7 @@
 import type { Test } from 'tap'
 import { createMemoryStore } from '../../src/stores/memory.js'
 import type { Store } from '../../src/stores/types.js'
-import { withFaults } from './faults.js'
+import { FAULTABLE, withFaults } from './faults.js'
 import { startProxy, type Proxy } from './proxy.js'
 import { REDIS_MISSING, redisStoreFrom, startRedis, uniquePrefix } from './redis.js'
 import { postgresForTests } from './postgres.js'
@@ -40,7 +40,7 @@ const memory: SharedBackend = {
     return {
       // Like a client of a shared server: an instance closing its store leaves the data to the others.
       connect: async () => ({ ...faults.store, close: async () => {} }),
-      outage: async () => { faults.fail('issueTicket', 'consumeTicket', 'createSession', 'getSession', 'removeSession', 'listSessions', 'publish') },
+      outage: async () => { faults.fail(...FAULTABLE) },
       slow: async (ms) => { faults.delay(ms) },
       heal: async () => { faults.heal(); faults.delay(0) }
     }

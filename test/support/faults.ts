@@ -1,6 +1,8 @@
-import { StoreUnavailableError, type Store } from '../../src/stores/types.js'
+import { STORE_OPERATIONS, StoreUnavailableError, type Store, type StoreOperation } from '../../src/stores/types.js'
 
-type Method = 'issueTicket' | 'consumeTicket' | 'createSession' | 'getSession' | 'removeSession' | 'listSessions' | 'publish'
+/** Every operation but `ping`: health checks keep telling the truth about the real store. */
+type Method = Exclude<StoreOperation, 'ping'>
+export const FAULTABLE = STORE_OPERATIONS.filter((op): op is Method => op !== 'ping')
 
 /**
  * A real store behind a fault switch: chosen operations fail as an unreachable
@@ -11,7 +13,7 @@ export function withFaults (store: Store) {
   const failing = new Set<Method>()
   let delayMs = 0
   const wrapped = { ...store } as Store
-  for (const method of ['issueTicket', 'consumeTicket', 'createSession', 'getSession', 'removeSession', 'listSessions', 'publish'] as Method[]) {
+  for (const method of FAULTABLE) {
     const real = store[method] as (...args: unknown[]) => Promise<unknown>
     ;(wrapped as unknown as Record<Method, unknown>)[method] = async (...args: unknown[]) => {
       if (delayMs > 0) await new Promise(resolve => setTimeout(resolve, delayMs))

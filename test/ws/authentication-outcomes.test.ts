@@ -1,7 +1,7 @@
 import t from 'tap'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { createMemoryStore, type MemoryStore } from '../../src/stores/memory.js'
 import { listen, issueTicket, authenticated, Client } from '../helper.js'
+import { removalOf, waitFor } from '../support/events.js'
 
 /** A real memory store whose operations can be given a network store's latency or outage. */
 function faulty (store: MemoryStore, overrides: Partial<MemoryStore>): MemoryStore {
@@ -44,20 +44,24 @@ t.test('GET /ws › SESSION_LIMIT when the user already has MAX_SESSIONS_PER_USE
 
 t.test('GET /ws › a client that leaves during authentication leaves no session behind', async t => {
   const store = createMemoryStore()
+  // The session is written once the server has seen the client's socket close.
+  let serverSawClose!: () => void
+  const left = new Promise<void>(resolve => { serverSawClose = resolve })
   const { app, ws } = await listen(t, {}, {
     store: faulty(store, {
       createSession: async (...args) => {
-        await sleep(100)
+        await left
         return await store.createSession(...args)
       }
     })
   })
   const ticket = await issueTicket(app, 'alice')
-  const [client] = await Client.connect(ws)
+  const [client, hello] = await Client.connect(ws)
+  void waitFor(app.liveSockets.events, 'released').then(serverSawClose)
+  const removed = removalOf(app.liveSockets.events, hello.sessionId)
   client.send({ type: 'ticket_authenticate', ticket })
   client.socket.terminate()
-  await sleep(150)
-  for (let i = 0; i < 20 && store.size().sessions > 0; i++) await sleep(50)
+  await removed
   t.equal(store.size().sessions, 0)
-  t.same(app.sessions.localSessionIds(), [])
+  t.same(app.liveSockets.localSessionIds(), [])
 })

@@ -4,8 +4,15 @@ import { createMemoryStore } from '../../src/stores/memory.js'
 import { removeSessionEventually } from '../../src/ws/cleanup.js'
 import { withFaults } from '../support/faults.js'
 import type { Tap } from '../helper.js'
+import { within } from '../support/events.js'
 
-const sleep = async (ms: number) => await new Promise(resolve => setTimeout(resolve, ms))
+/** A logger that reports the first failed attempt ('retrying'): the removal is under way and the record still stored. */
+function retryingLog () {
+  let retried!: () => void
+  const firstRetry = new Promise<void>(resolve => { retried = resolve })
+  const log = pino({ level: 'debug' }, { write: (line: string) => { if (line.includes('retrying')) retried() } })
+  return { log, firstRetry }
+}
 const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
 
 /** A memory store holding `sessionId`, behind a fault layer whose removeSession fails until healed. */
@@ -20,11 +27,12 @@ async function storeFailingRemoval (t: Tap, sessionId: string) {
 
 t.test('session cleanup › a removal that fails is retried until the store is back', async t => {
   const { real, faults } = await storeFailingRemoval(t, 'session_a')
-  removeSessionEventually(faults.store, 'session_a', pino({ level: 'silent' }), { delays: [20, 20, 20] })
-  await sleep(30)
+  const { log, firstRetry } = retryingLog()
+  const removal = removeSessionEventually(faults.store, 'session_a', log, { delays: [20, 20, 20] })
+  await within(firstRetry)
   t.ok(await real.getSession('session_a'), 'still there during the outage')
   faults.heal()
-  await sleep(60)
+  await within(removal)
   t.equal(await real.getSession('session_a'), undefined, 'removed once the store answers')
 })
 
@@ -32,8 +40,7 @@ t.test('session cleanup › after the last attempt the record is left to its TTL
   const { real, faults } = await storeFailingRemoval(t, 'session_b')
   const lines: string[] = []
   const log = pino({ level: 'warn' }, { write: (line: string) => { lines.push(line) } })
-  removeSessionEventually(faults.store, 'session_b', log, { delays: [10, 10] })
-  await sleep(100)
+  await within(removeSessionEventually(faults.store, 'session_b', log, { delays: [10, 10] }))
   t.ok(await real.getSession('session_b'), 'still stored: its TTL will expire it')
   t.equal(lines.length, 1)
   t.match(JSON.parse(lines[0]), { level: 40, sessionId: 'session_b', msg: /left to its TTL/ })
@@ -42,10 +49,11 @@ t.test('session cleanup › after the last attempt the record is left to its TTL
 t.test('session cleanup › a record that became wanted again (its connection authenticated) is not removed', async t => {
   const { real, faults } = await storeFailingRemoval(t, 'session_c')
   let wanted = false
-  removeSessionEventually(faults.store, 'session_c', pino({ level: 'silent' }), { delays: [20, 20], unless: () => wanted })
-  await sleep(10)
+  const { log, firstRetry } = retryingLog()
+  const removal = removeSessionEventually(faults.store, 'session_c', log, { delays: [20, 20], unless: () => wanted })
+  await within(firstRetry)
   wanted = true
   faults.heal()
-  await sleep(60)
+  await within(removal)
   t.ok(await real.getSession('session_c'), 'kept: the retry saw it wanted')
 })

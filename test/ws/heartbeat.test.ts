@@ -2,7 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import fastJson from 'fast-json-stringify'
 import { Type } from '@sinclair/typebox'
-import { serialize, serializationSchema } from '../../src/protocol/codec.js'
+import { serialize, serializationSchema } from '../../src/protocol/serializers.js'
 import { HeartbeatPongSchema, type HeartbeatPing } from '../../src/protocol/messages.js'
 import { createMessageRegistry, defineMessage, heartbeat, heartbeatPong, type MessageContext } from '../../src/ws/handlers.js'
 

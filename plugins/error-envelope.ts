@@ -1,8 +1,7 @@
 import fp from 'fastify-plugin'
-import cors from '@fastify/cors'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, ERRORS, type HttpErrorCode } from '../src/protocol/errors.js'
-import { SECURITY_HEADERS } from '../src/security-headers.js'
+import { sendError } from '../src/http/envelope.js'
 
 /** Fastify's own errors, and what the protocol calls them. */
 const FASTIFY_CODES: Record<string, HttpErrorCode> = {
@@ -21,26 +20,8 @@ function codeOf (error: FastifyError): HttpErrorCode {
   return 'INTERNAL_ERROR'
 }
 
-/** Send the protocol's failure envelope for a code. */
-export function sendError (reply: FastifyReply, code: HttpErrorCode, message: string = ERRORS[code].text): FastifyReply {
-  return reply.code(ERRORS[code].status).send({ success: false, error: message, code })
-}
-
-/** Helmet's headers (computed once), CORS, and the one error handler that turns every failure into the protocol's envelope. */
+/** The one error handler (and the 404 handler) that turn every failure of the scope into the protocol's envelope. */
 export default fp<{ notFoundHandler?: boolean }>(async (fastify, opts) => {
-  // Synchronous: a hook that returns no promise costs no microtask turn.
-  fastify.addHook('onRequest', function securityHeaders (_request, reply, done) {
-    reply.headers(SECURITY_HEADERS)
-    done()
-  })
-  await fastify.register(cors, {
-    origin: fastify.config.allowedOrigins,
-    methods: ['GET', 'POST', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Chat-Server-Key'],
-    exposedHeaders: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
-    maxAge: 600
-  })
-
   fastify.setErrorHandler(function errorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const code = codeOf(error)
     const status = ERRORS[code].status
@@ -57,4 +38,4 @@ export default fp<{ notFoundHandler?: boolean }>(async (fastify, opts) => {
   fastify.setNotFoundHandler(function notFound (request, reply) {
     return sendError(reply, 'NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`)
   })
-}, { name: 'security', dependencies: ['config'], fastify: '5.x' })
+}, { name: 'error-envelope', fastify: '5.x' })

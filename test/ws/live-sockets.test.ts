@@ -1,7 +1,7 @@
 import t from 'tap'
 import pino from 'pino'
 import type { WebSocket } from 'ws'
-import { createSessionRegistry, EARLY_REVOCATION_MS, MAX_EARLY_REVOCATIONS } from '../../plugins/session.js'
+import { createLiveSockets, EARLY_REVOCATION_MS, MAX_EARLY_REVOCATIONS } from '../../src/ws/live-sockets.js'
 
 /** The part of a server socket the registry touches, recording what it was asked to do. */
 function socketDouble () {
@@ -16,37 +16,37 @@ function socketDouble () {
   return { socket: socket as unknown as WebSocket, calls }
 }
 const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
-const registry = () => createSessionRegistry({ maxBufferedBytes: 1024, log: pino({ level: 'silent' }) })
+const registry = () => createLiveSockets({ maxBufferedBytes: 1024, log: pino({ level: 'silent' }) })
 
-t.test('session registry › a revocation that overtakes its authentication closes the socket when it is attached', async t => {
-  const sessions = registry()
-  sessions.onStoreEvent({ kind: 'revoke', sessionId: 'session_early' })
+t.test('liveSockets › a revocation that overtakes its authentication closes the socket when it is attached', async t => {
+  const liveSockets = registry()
+  liveSockets.onStoreEvent({ kind: 'revoke', sessionId: 'session_early' })
   const { socket, calls } = socketDouble()
-  sessions.attach(record('session_early'), socket)
+  liveSockets.attach(record('session_early'), socket)
   t.same(calls, [['send', 'session_revoked'], ['close', 4007]])
   const other = socketDouble()
-  sessions.attach(record('session_other'), other.socket)
+  liveSockets.attach(record('session_other'), other.socket)
   t.same(other.calls, [], 'other sessions are untouched')
   const again = socketDouble()
-  sessions.attach(record('session_early'), again.socket)
+  liveSockets.attach(record('session_early'), again.socket)
   t.same(again.calls, [], 'an early revocation applies once')
 })
 
-t.test('session registry › early revocations are forgotten after EARLY_REVOCATION_MS, and beyond MAX_EARLY_REVOCATIONS', async t => {
-  const sessions = registry()
-  sessions.onStoreEvent({ kind: 'revoke', sessionId: 'session_old' })
+t.test('liveSockets › early revocations are forgotten after EARLY_REVOCATION_MS, and beyond MAX_EARLY_REVOCATIONS', async t => {
+  const liveSockets = registry()
+  liveSockets.onStoreEvent({ kind: 'revoke', sessionId: 'session_old' })
   const realNow = Date.now
   t.teardown(() => { Date.now = realNow })
   Date.now = () => realNow() + EARLY_REVOCATION_MS + 1
-  sessions.onStoreEvent({ kind: 'revoke', sessionId: 'session_new' })
+  liveSockets.onStoreEvent({ kind: 'revoke', sessionId: 'session_new' })
   const old = socketDouble()
-  sessions.attach(record('session_old'), old.socket)
+  liveSockets.attach(record('session_old'), old.socket)
   t.same(old.calls, [], 'expired')
-  for (let i = 0; i <= MAX_EARLY_REVOCATIONS; i++) sessions.onStoreEvent({ kind: 'revoke', sessionId: `session_${i}` })
+  for (let i = 0; i <= MAX_EARLY_REVOCATIONS; i++) liveSockets.onStoreEvent({ kind: 'revoke', sessionId: `session_${i}` })
   const evicted = socketDouble()
-  sessions.attach(record('session_new'), evicted.socket)
+  liveSockets.attach(record('session_new'), evicted.socket)
   t.same(evicted.calls, [], 'the oldest is evicted past the cap')
   const kept = socketDouble()
-  sessions.attach(record(`session_${MAX_EARLY_REVOCATIONS}`), kept.socket)
+  liveSockets.attach(record(`session_${MAX_EARLY_REVOCATIONS}`), kept.socket)
   t.same(kept.calls, [['send', 'session_revoked'], ['close', 4007]], 'the newest is kept')
 })

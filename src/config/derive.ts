@@ -1,0 +1,99 @@
+import { STORE_DEFAULTS } from '../stores/defaults.js'
+import { DEFAULT_TICKET_TTL_SECONDS, type Settings } from './schema.js'
+
+export const DEV_JWT_SECRET = 'development-only-secret-change-me'
+const DEV_SERVER_KEYS = ['UD21', 'Host', 'Reserve']
+
+export class ConfigError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+const list = (value: string | undefined): string[] | undefined =>
+  value?.split(',').map(s => s.trim()).filter(s => s !== '')
+
+/** The configuration from checked settings: lists split, choices made, cross-field rules enforced. */
+export function fromSettings (s: Settings) {
+  const {
+    nodeEnv, jwtSecret, chatServerKeys: keyList, ticketTtlSeconds: ttl, ticketExpiryHours, rateWindowMinutes, allowedOrigins,
+    redisUrl, redisHost, redisPort, redisPassword, redisClusterNodes, redisKeyPrefix, redisCommandTimeoutMs, databaseUrl,
+    pgPoolMax, pgConnectTimeoutMs, pgQueryTimeoutMs, pgCleanupIntervalMs, pgCleanupBatchSize, demoPage, ...passThrough
+  } = s
+  const production = nodeEnv === 'production'
+  const store = storeChoice(s)
+  const chatServerKeys = list(keyList) ?? (production ? [] : DEV_SERVER_KEYS)
+  if (production && jwtSecret === undefined && s.jwksUrl === undefined) {
+    throw new ConfigError('JWT_SECRET (or JWKS_URL) must be set when NODE_ENV=production')
+  }
+  if (s.headersTimeoutMs > s.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS')
+  if (chatServerKeys.length === 0) throw new ConfigError('CHAT_SERVER_KEYS must list at least one key when NODE_ENV=production')
+  const ownOrigins = production ? [] : [`http://localhost:${s.port}`, `http://127.0.0.1:${s.port}`]
+  return {
+    ...passThrough,
+    production,
+    jwtSecret: jwtSecret ?? (s.jwksUrl === undefined ? DEV_JWT_SECRET : undefined),
+    chatServerKeys,
+    ticketTtlSeconds: ttl ?? (ticketExpiryHours === undefined ? DEFAULT_TICKET_TTL_SECONDS : Math.round(ticketExpiryHours * 3600)),
+    rateWindowMs: Math.round(rateWindowMinutes * 60_000),
+    redis: store === 'redis' ? redisOptions(s) : undefined,
+    store,
+    postgres: store === 'postgres'
+      ? {
+          url: databaseUrl as string,
+          poolMax: pgPoolMax,
+          connectTimeoutMs: pgConnectTimeoutMs,
+          queryTimeoutMs: pgQueryTimeoutMs,
+          cleanupIntervalMs: pgCleanupIntervalMs,
+          cleanupBatchSize: pgCleanupBatchSize
+        }
+      : undefined,
+    allowedOrigins: [...new Set([...list(allowedOrigins) ?? ['http://localhost:3000'], ...ownOrigins])],
+    demoPage: demoPage && !production
+  }
+}
+
+export type AppConfig = ReturnType<typeof fromSettings>
+
+export interface RedisConfig {
+  url?: string
+  host?: string
+  port?: number
+  password?: string
+  /** Set: a Redis Cluster reached through these startup nodes. */
+  clusterNodes?: Array<{ host: string, port: number }>
+  keyPrefix: string
+  commandTimeoutMs: number
+}
+
+function redisOptions (s: Settings): RedisConfig | undefined {
+  const common = { keyPrefix: s.redisKeyPrefix, commandTimeoutMs: s.redisCommandTimeoutMs }
+  if (s.redisClusterNodes !== undefined) return { clusterNodes: clusterNodes(s.redisClusterNodes), password: s.redisPassword, ...common }
+  if (s.redisUrl !== undefined) return { url: s.redisUrl, ...common }
+  if (s.redisHost !== undefined) return { host: s.redisHost, port: s.redisPort ?? STORE_DEFAULTS.redisPort, password: s.redisPassword, ...common }
+  return undefined
+}
+
+/** `host:port,host:port,…` (IPv6 hosts without brackets: the port is after the last colon). */
+function clusterNodes (value: string): Array<{ host: string, port: number }> {
+  const nodes = (list(value) as string[]).map(node => {
+    const at = node.lastIndexOf(':')
+    return { host: node.slice(0, at), port: Number(node.slice(at + 1)) }
+  })
+  if (nodes.length === 0 || nodes.some(n => n.host === '' || !Number.isInteger(n.port) || n.port < 1 || n.port > 65535)) {
+    throw new ConfigError(`Invalid environment variable REDIS_CLUSTER_NODES=${JSON.stringify(value)}: expected host:port,host:port,…`)
+  }
+  return nodes
+}
+
+/** DATABASE_URL or REDIS_URL select their store; with both, STORE must say which. */
+function storeChoice (s: Settings): 'memory' | 'redis' | 'postgres' {
+  const redis = redisOptions(s) !== undefined
+  const postgres = s.databaseUrl !== undefined
+  if (s.store === 'redis' && !redis) throw new ConfigError('STORE=redis needs REDIS_URL (or REDIS_HOST)')
+  if (s.store === 'postgres' && !postgres) throw new ConfigError('STORE=postgres needs DATABASE_URL')
+  if (s.store !== undefined) return s.store as 'memory' | 'redis' | 'postgres'
+  if (redis && postgres) throw new ConfigError('Both REDIS_URL and DATABASE_URL are set: choose one with STORE=redis|postgres|memory')
+  return redis ? 'redis' : postgres ? 'postgres' : 'memory'
+}

@@ -1,0 +1,77 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { STORE_DEFAULTS } from '../stores/defaults.js'
+
+/** Without TICKET_TTL_SECONDS or TICKET_EXPIRY_HOURS (PROTOCOL.md §5: two hours). */
+export const DEFAULT_TICKET_TTL_SECONDS = 7200
+const Bool = (description: string, dflt = false) =>
+  Type.Boolean({ default: dflt, description })
+const Int = (description: string, dflt: number, minimum = 1, maximum = Number.MAX_SAFE_INTEGER) =>
+  Type.Integer({ default: dflt, minimum, maximum, description })
+const Str = (description: string) => Type.Optional(Type.String({ minLength: 1, description }))
+
+/** Every environment variable the service reads, with its default: PROTOCOL.md §5 and the issues that extend it. */
+export const EnvSchema = Type.Object({
+  PORT: Int('One port for HTTP and WebSocket', 3000, 0, 65535),
+  HOST: Type.String({ default: '0.0.0.0', minLength: 1, description: 'Address to listen on' }),
+  NODE_ENV: Type.String({ default: 'development', minLength: 1, description: '`production` enforces JWT_SECRET and CHAT_SERVER_KEYS' }),
+  JWT_SECRET: Str('HS256 secret for user JWTs (a fixed development secret outside production)'),
+  JWKS_URL: Str('JWKS of an identity provider: verify RS256/ES256 user JWTs'),
+  JWT_ISSUER: Str('Required `iss` of user JWTs'),
+  JWT_AUDIENCE: Str('Required `aud` of user JWTs'),
+  TICKET_BIND_IP: Bool('Refuse redemption from another client IP (IP_MISMATCH)'),
+  TRUST_PROXY: Bool('Trust X-Forwarded-For from a proxy in front of the service'),
+  CHAT_SERVER_KEYS: Str('Comma-separated allow-list of chat server keys (UD21,Host,Reserve outside production)'),
+  TICKET_TTL_SECONDS: Type.Optional(Type.Integer({ minimum: 1, description: `Ticket lifetime in seconds (default ${DEFAULT_TICKET_TTL_SECONDS})` })),
+  TICKET_EXPIRY_HOURS: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Ticket lifetime in hours; TICKET_TTL_SECONDS wins' })),
+  AUTH_TIMEOUT_MS: Int('Time a new connection has to authenticate', 30_000),
+  SESSION_TTL_SECONDS: Int('Session record lifetime', 86_400),
+  TICKET_RATE_LIMIT: Int('Tickets per user per window', 10),
+  RATE_WINDOW_MINUTES: Type.Number({ default: 1, exclusiveMinimum: 0, description: 'Ticket rate window in minutes' }),
+  REDIS_URL: Str('Use Redis (redis://…); without it the store is in-process memory'),
+  REDIS_HOST: Str('Redis host, when REDIS_URL is not set'),
+  REDIS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: `Redis port, with REDIS_HOST (default ${STORE_DEFAULTS.redisPort})` })),
+  REDIS_PASSWORD: Str('Redis password, with REDIS_HOST or REDIS_CLUSTER_NODES'),
+  REDIS_CLUSTER_NODES: Str('Use Redis Cluster: comma-separated host:port startup nodes (takes precedence over REDIS_URL)'),
+  REDIS_KEY_PREFIX: Type.String({ default: STORE_DEFAULTS.redisKeyPrefix, description: 'Prefix of every Redis key (and rate-limit key) this service writes' }),
+  REDIS_COMMAND_TIMEOUT_MS: Int('Longest wait for one Redis reply before the request fails with 503 / AUTH_ERROR', STORE_DEFAULTS.redisCommandTimeoutMs, 50, 60_000),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'Use PostgreSQL (postgres://user:pass@host:5432/db)' })),
+  STORE: Type.Optional(Type.Union(['memory', 'redis', 'postgres'].map(s => Type.Literal(s)), { description: 'redis, postgres or memory: required when both REDIS_URL and DATABASE_URL are set' })),
+  PG_POOL_MAX: Int('PostgreSQL connections per instance (plus one for LISTEN)', STORE_DEFAULTS.pgPoolMax, 1, 1000),
+  PG_CONNECT_TIMEOUT_MS: Int('Longest wait for a PostgreSQL connection', STORE_DEFAULTS.pgConnectTimeoutMs),
+  PG_QUERY_TIMEOUT_MS: Int('Longest a PostgreSQL statement may run', STORE_DEFAULTS.pgQueryTimeoutMs),
+  PG_CLEANUP_INTERVAL_MS: Int('Time between runs of the PostgreSQL cleanup job', STORE_DEFAULTS.pgCleanupIntervalMs),
+  PG_CLEANUP_BATCH_SIZE: Int('Rows deleted per statement by the cleanup job', STORE_DEFAULTS.pgCleanupBatchSize, 1, 100_000),
+  ALLOWED_ORIGINS: Str('Comma-separated CORS and WebSocket Origin allow-list'),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info', description: 'pino level' }),
+  ENABLE_METRICS: Bool('Prometheus text at GET /metrics'),
+  MAX_CONNECTIONS_PER_IP: Int('Open sockets per client IP', 100),
+  MAX_SESSIONS_PER_USER: Int('Live sessions per user', 20),
+  MESSAGE_RATE_LIMIT: Int('Messages per connection per 60 s', 120),
+  BODY_LIMIT_BYTES: Int('Largest accepted HTTP body', 16 * 1024),
+  MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
+  HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000),
+  DEMO_PAGE: Bool('Serve the demo chat page at / and its development token route (never when NODE_ENV=production)', true),
+  SHUTDOWN_TIMEOUT_MS: Int('On SIGTERM/SIGINT: time to drain sockets and requests before the process is killed', 10_000),
+  METRICS_TOKEN: Str('Bearer token GET /metrics requires (open when unset)'),
+  JWKS_REFETCH_INTERVAL_MS: Int('Least time between two JWKS fetches caused by an unknown `kid`', 30_000, 0),
+  LEGACY_TOKEN_AUTH: Bool('Migration mode: also accept {type:"authenticate", token:<JWT>} as the first frame (deprecated)'),
+  MAX_UNAUTHENTICATED_SOCKETS: Int('Sockets of this instance not yet authenticated; beyond it the upgrade is refused 503 UNAUTHENTICATED_LIMIT', 1000),
+  MAX_BUFFERED_BYTES: Int('Bytes queued for one socket that does not read; beyond it the socket is terminated', 1024 * 1024),
+  HEADERS_TIMEOUT_MS: Int('Time a client has to send complete HTTP headers (upgrades included)', 10_000),
+  REQUEST_TIMEOUT_MS: Int('Time a client has to send a complete HTTP request; at least HEADERS_TIMEOUT_MS', 30_000)
+})
+export type Env = Static<typeof EnvSchema>
+
+/** `REDIS_KEY_PREFIX` → `redisKeyPrefix`: a setting's name in code, derived from its variable's name. */
+type Camel<S extends string> = S extends `${infer Head}_${infer Rest}` ? `${Lowercase<Head>}${Capitalize<Camel<Rest>>}` : Lowercase<S>
+export const camel = (name: string): string =>
+  name.toLowerCase().replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase())
+
+/** The environment under its names in code: what the configuration is derived from, env or library mode alike. */
+export type Settings = { [K in keyof Env as Camel<K & string>]: Env[K] }
+
+/** Each setting's name in code, its variable and its schema: the one mapping, computed from EnvSchema. */
+export const SETTINGS = Object.entries(EnvSchema.properties).map(([variable, schema]) => ({ key: camel(variable), variable, schema }))
+
+/** EnvSchema under the names in code: what both loadConfig and resolveConfig check. */
+export const SettingsSchema = Type.Object(Object.fromEntries(SETTINGS.map(f => [f.key, f.schema])))

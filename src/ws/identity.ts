@@ -1,0 +1,30 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { AppConfig } from '../config.js'
+import type { WsErrorCode } from '../protocol/errors.js'
+import type { AuthMethod } from '../metrics.js'
+import type { SessionRecord, Store } from '../stores/types.js'
+
+/** Who a connection proved to be: from a redeemed ticket, or (legacy) a verified JWT. */
+export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' | 'chatServerKey'>
+/** Why an attempt failed; `CLIENT_GONE` (the peer left meanwhile) is reported but answers nobody. */
+export interface Refusal { code: WsErrorCode | 'CLIENT_GONE', detail?: string }
+export const refuse = (code: Refusal['code'], detail?: string): Refusal => ({ code, detail })
+
+export interface Credentials {
+  userIdOf: (token: string) => Promise<string>
+  knownServerKey: (key: string) => boolean
+}
+
+/** All an authenticator may use: it never sees the Connection. */
+export interface AuthContext {
+  store: Store
+  config: Pick<AppConfig, 'ticketBindIp'>
+  credentials: Credentials
+  clientIp: string
+  log: FastifyBaseLogger
+}
+
+/** It neither answers the client nor opens the session: the Connection does both. */
+export type Authenticator = (message: Record<string, unknown>, ctx: AuthContext) => Promise<Identity | Refusal>
+
+export interface AuthEntry { method: AuthMethod, prove: Authenticator }

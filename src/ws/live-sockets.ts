@@ -1,0 +1,83 @@
+import { EventEmitter } from 'node:events'
+import type { WebSocket } from 'ws'
+import type { FastifyBaseLogger } from 'fastify'
+import { ERRORS } from '../protocol/errors.js'
+import { serialize } from '../protocol/serializers.js'
+import type { SessionRecord, StoreEvent } from '../stores/types.js'
+import { sendBounded } from './backpressure.js'
+import type { RemovalOutcome } from './cleanup.js'
+
+/** How long, and how many, revocations of sessions not attached here are remembered. */
+export const EARLY_REVOCATION_MS = 60_000
+export const MAX_EARLY_REVOCATIONS = 10_000
+
+/** Work that finishes after the socket that caused it is gone: reported, so nobody has to guess when. */
+export interface LiveSocketEvents {
+  removal: [sessionId: string, outcome: RemovalOutcome]
+  /** An admission place came back (a TCP socket closed). */
+  released: []
+}
+
+export type LiveSockets = ReturnType<typeof createLiveSockets>
+
+/** This instance's authenticated sockets, by session and user, where store events (revocations, deliveries) land. */
+export function createLiveSockets (opts: { maxBufferedBytes: number, log: FastifyBaseLogger }) {
+  const bySession = new Map<string, WebSocket>()
+  const byUser = new Map<string, Set<string>>()
+  // A revocation can overtake its authentication (record stored, socket not attached yet): applied at attach.
+  const revokedEarly = new Map<string, number>()
+
+  function write (sessionId: string, payload: string): void {
+    const socket = bySession.get(sessionId)
+    if (socket?.readyState !== 1 || sendBounded(socket, payload, opts.maxBufferedBytes)) return
+    opts.log.warn({ sessionId }, 'slow consumer: socket terminated')
+  }
+
+  function revoke (sessionId: string): void {
+    const socket = bySession.get(sessionId)
+    if (socket === undefined) {
+      const now = Date.now()
+      revokedEarly.set(sessionId, now)
+      for (const [id, at] of revokedEarly) {
+        if (at > now - EARLY_REVOCATION_MS && revokedEarly.size <= MAX_EARLY_REVOCATIONS) break
+        revokedEarly.delete(id)
+      }
+      return
+    }
+    write(sessionId, serialize({ type: 'session_revoked', timestamp: new Date().toISOString() }))
+    socket.close(ERRORS.SESSION_REVOKED.close, ERRORS.SESSION_REVOKED.text)
+  }
+
+  return {
+    events: new EventEmitter<LiveSocketEvents>(),
+
+    attach (record: SessionRecord, socket: WebSocket): void {
+      bySession.set(record.sessionId, socket)
+      const ids = byUser.get(record.userId) ?? new Set()
+      byUser.set(record.userId, ids.add(record.sessionId))
+      if (revokedEarly.delete(record.sessionId)) revoke(record.sessionId)
+    },
+
+    detach (record: SessionRecord): void {
+      bySession.delete(record.sessionId)
+      const ids = byUser.get(record.userId)
+      ids?.delete(record.sessionId)
+      if (ids?.size === 0) byUser.delete(record.userId)
+    },
+
+    localSessionIds: () => [...bySession.keys()],
+
+    count: () => bySession.size,
+
+    onStoreEvent (event: StoreEvent): void {
+      if (event.kind === 'revoke') {
+        revoke(event.sessionId)
+        return
+      }
+      if (event.sessionId !== undefined) write(event.sessionId, event.payload)
+      if (event.userId !== undefined) {
+        for (const sessionId of byUser.get(event.userId) ?? []) write(sessionId, event.payload)
+      }
+    }
+  }
+}
