@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AppConfig } from '../config.js'
 import { isoNow } from '../protocol/clock.js'
+import { sessionExpiry } from '../session-expiry.js'
 import type { WsErrorCode } from '../protocol/errors.js'
 import type { ServerMessage } from '../protocol/messages.js'
 import type { SessionRecord, Store } from '../stores/types.js'
@@ -17,7 +18,7 @@ export interface Peer {
 }
 
 export interface SessionDeps {
-  config: Pick<AppConfig, 'sessionTtlSeconds' | 'maxSessionsPerUser'>
+  config: Pick<AppConfig, 'sessionTtlSeconds' | 'maxSessionsPerUser' | 'sessionLeaseSeconds' | 'sessionFollowsTokenExpiry'>
   store: Store
   liveSockets: LiveSockets
   log: FastifyBaseLogger
@@ -31,10 +32,13 @@ export class Session {
 
   /** A failed write may have landed with its reply lost: removed unless `wanted()` (a later attempt succeeded). */
   static async open (deps: SessionDeps, peer: Peer, sessionId: string, identity: Identity, wanted: () => boolean): Promise<Session | Refusal> {
-    const record = { sessionId, ...identity, authenticatedAt: isoNow() }
+    const { config } = deps
+    const authenticatedAt = isoNow()
+    const expiresAt = sessionExpiry({ now: Date.parse(authenticatedAt), ttlSeconds: config.sessionTtlSeconds, followsTokenExpiry: config.sessionFollowsTokenExpiry })
+    const record = { sessionId, ...identity, authenticatedAt, expiresAt: new Date(expiresAt).toISOString() }
     let created: boolean
     try {
-      created = await deps.store.createSession(record, deps.config.sessionTtlSeconds, deps.config.maxSessionsPerUser)
+      created = await deps.store.createSession(record, { maxPerUser: config.maxSessionsPerUser, leaseMs: config.sessionLeaseSeconds * 1000 })
     } catch (err) {
       peer.log.warn({ err }, 'session store failed during authentication')
       removeRecord(deps, sessionId, peer.log, { unless: wanted })
