@@ -2,12 +2,14 @@ import { EventEmitter } from 'node:events'
 import { STORE_DEFAULTS } from './defaults.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
+  type ConsumeResult, type SessionOptions, type SessionRecord, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
 
 /** A redeemed ticket keeps only its expiry (to answer TICKET_USED until then), not its record. */
 interface TicketEntry { expiresAt: number, record: TicketRecord | undefined }
-interface SessionEntry { record: SessionRecord, expiresAt: number }
+/** Epoch ms: the session is live while now < min(expiresAt, leaseUntil). */
+interface SessionEntry { record: SessionRecord, expiresAt: number, leaseUntil: number }
+const liveUntil = (entry: SessionEntry): number => Math.min(entry.expiresAt, entry.leaseUntil)
 
 export interface MemoryStoreOptions {
   /** How often the sweeper runs, in ms. */
@@ -50,7 +52,7 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
 
   function liveSession (sessionId: string, now = Date.now()): SessionEntry | undefined {
     const entry = sessions.get(sessionId)
-    if (entry === undefined || entry.expiresAt > now) return entry
+    if (entry === undefined || liveUntil(entry) > now) return entry
     dropSession(sessionId, entry)
     return undefined
   }
@@ -62,7 +64,7 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
     }
     for (const [sessionId, entry] of sessions) {
       if (budget-- <= 0) break
-      if (entry.expiresAt <= now) dropSession(sessionId, entry)
+      if (liveUntil(entry) <= now) dropSession(sessionId, entry)
     }
   }
   const sweeper = setInterval(sweep, opts.sweepIntervalMs ?? STORE_DEFAULTS.memorySweepIntervalMs).unref()
@@ -97,7 +99,7 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
       return { status: 'ok', ticket }
     },
 
-    async createSession (record: SessionRecord, ttlSeconds: number, maxPerUser: number): Promise<boolean> {
+    async createSession (record: SessionRecord, { maxPerUser, leaseMs }: SessionOptions): Promise<boolean> {
       assertOpen()
       const now = Date.now()
       const ids = byUser.get(record.userId) ?? new Set<string>()
@@ -105,7 +107,26 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
       if (ids.size >= maxPerUser) return false
       ids.add(record.sessionId)
       byUser.set(record.userId, ids)
-      sessions.set(record.sessionId, { record, expiresAt: now + ttlSeconds * 1000 })
+      sessions.set(record.sessionId, { record, expiresAt: Date.parse(record.expiresAt), leaseUntil: now + leaseMs })
+      return true
+    },
+
+    async renewLeases (sessionIds: readonly string[], leaseMs: number): Promise<void> {
+      assertOpen()
+      const now = Date.now()
+      for (const id of sessionIds) {
+        const entry = liveSession(id, now)
+        if (entry !== undefined) entry.leaseUntil = now + leaseMs
+      }
+    },
+
+    async updateSessionExpiry (sessionId: string, expiresAt: string): Promise<boolean> {
+      assertOpen()
+      const entry = liveSession(sessionId)
+      if (entry === undefined) return false
+      // A new object: whoever holds the old record (the connection) is not changed under its feet.
+      entry.record = { ...entry.record, expiresAt }
+      entry.expiresAt = Date.parse(expiresAt)
       return true
     },
 

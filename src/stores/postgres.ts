@@ -7,7 +7,7 @@ import { postgresRateLimitStore } from './postgres-rate-limit.js'
 import { sessionOf, ticketOf } from './postgres-rows.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type SessionRecord, type Store, type StoreLogger, type TicketRecord
+  type ConsumeResult, type SessionOptions, type SessionRecord, type Store, type StoreLogger, type TicketRecord
 } from './types.js'
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions, CleanupOptions {
@@ -87,12 +87,22 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
       return row.status === 'ok' ? { status: 'ok', ticket: ticketOf(row) } : { status: row.status }
     },
 
-    async createSession (s: SessionRecord, ttlSeconds: number, maxPerUser: number): Promise<boolean> {
+    async createSession (s: SessionRecord, { maxPerUser, leaseMs }: SessionOptions): Promise<boolean> {
+      // WIP: the lease as the record TTL until renewal lands on PostgreSQL.
+      const ttlSeconds = Math.ceil(Math.min(leaseMs, Date.parse(s.expiresAt) - Date.now()) / 1000)
       const [row] = await q('SELECT websocket_create_session($1, $2, $3, $4, $5, $6, $7, $8) AS created', [
         s.sessionId, s.userId, s.entityId, s.entityType, s.chatServerKey, s.authenticatedAt, ttlSeconds, maxPerUser
       ])
       if (row.created === true) local.add(s.sessionId)
       return row.created
+    },
+
+    async renewLeases (): Promise<void> {
+      throw new StoreUnavailableError('WIP: renewLeases is not on PostgreSQL yet')
+    },
+
+    async updateSessionExpiry (): Promise<boolean> {
+      throw new StoreUnavailableError('WIP: updateSessionExpiry is not on PostgreSQL yet')
     },
 
     async getSession (sessionId: string): Promise<SessionRecord | undefined> {

@@ -9,6 +9,7 @@ import pg from 'pg'
 import { EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError } from '../../src/stores/types.js'
 import { postgresForTests, sql } from '../support/postgres.js'
 import { until } from '../support/wait.js'
+import { isoIn } from '../support/session-record.js'
 
 const postgres = await postgresForTests()
 const { createPostgresStore } = postgres.skip === false ? await import('../../src/stores/postgres.js') : {} as never
@@ -88,8 +89,8 @@ t.test('PostgreSQL store', { skip: postgres.skip }, async t => {
   })
 
   t.test('sessions › optional fields round-trip; an expired one is not removable', async t => {
-    const record = { sessionId: sessionId(), userId: 'gus', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() }
-    t.equal(await store.createSession(record, 60, 5), true)
+    const record = { sessionId: sessionId(), userId: 'gus', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() }
+    t.equal(await store.createSession(record, { maxPerUser: 5, leaseMs: 60_000 }), true)
     t.same(await store.getSession(record.sessionId), record)
     await sql(url, "UPDATE websocket_sessions SET expires_at = now() - interval '1 second' WHERE session_id = $1", [record.sessionId])
     t.equal(await store.removeSession(record.sessionId), false)
@@ -99,8 +100,8 @@ t.test('PostgreSQL store', { skip: postgres.skip }, async t => {
   t.test('sessions › concurrent creations for one user on two stores respect the limit', async t => {
     const other = await createPostgresStore({ url })
     t.teardown(() => other.close())
-    const record = () => ({ sessionId: sessionId(), userId: 'hal', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
-    const created = await Promise.all(Array.from({ length: 20 }, async (_, i) => await (i % 2 === 0 ? store : other).createSession(record(), 60, 3)))
+    const record = () => ({ sessionId: sessionId(), userId: 'hal', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() })
+    const created = await Promise.all(Array.from({ length: 20 }, async (_, i) => await (i % 2 === 0 ? store : other).createSession(record(), { maxPerUser: 3, leaseMs: 60_000 })))
     t.equal(created.filter(Boolean).length, 3)
     t.equal((await store.listSessions('hal')).length, 3)
   })

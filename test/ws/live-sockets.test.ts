@@ -2,6 +2,7 @@ import t from 'tap'
 import pino from 'pino'
 import type { WebSocket } from 'ws'
 import { createLiveSockets, EARLY_REVOCATION_MS, MAX_EARLY_REVOCATIONS } from '../../src/ws/live-sockets.js'
+import { isoIn } from '../support/session-record.js'
 
 /** The part of a server socket the registry touches, recording what it was asked to do. */
 function socketDouble () {
@@ -15,7 +16,7 @@ function socketDouble () {
   }
   return { socket: socket as unknown as WebSocket, calls }
 }
-const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: new Date().toISOString() })
+const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() })
 const registry = () => createLiveSockets({ maxBufferedBytes: 1024, log: pino({ level: 'silent' }) })
 
 t.test('liveSockets › a revocation that overtakes its authentication closes the socket when it is attached', async t => {
