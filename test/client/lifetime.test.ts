@@ -4,6 +4,7 @@ import { clientOptions, track } from './support.js'
 import { createClient } from '../../src/client/index.js'
 import { createMemoryStore } from '../../src/stores/memory.js'
 import { withFaults } from '../support/faults.js'
+import { within } from '../support/events.js'
 
 const SHORT = { SESSION_TTL_SECONDS: '2', SESSION_EXPIRY_NOTICE_SECONDS: '1', TICKET_RATE_LIMIT: '1000' }
 
@@ -36,7 +37,7 @@ t.test('client › a renewed JWT extends the session: its exp bounds the refresh
   const ok = await client.connect()
   t.equal(Date.parse(ok.expiresAt), exp * 1000, 'the first JWT bounds the session')
   exp += 60
-  const refreshed = await new Promise<string>(resolve => client.on('session_refreshed', m => { resolve(m.expiresAt) }))
+  const refreshed = await within(new Promise<string>(resolve => client.on('session_refreshed', m => { resolve(m.expiresAt) })))
   t.equal(Date.parse(refreshed), exp * 1000, 'the renewed one extends it')
   client.close()
 })
