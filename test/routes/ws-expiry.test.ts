@@ -1,5 +1,6 @@
 import t from 'tap'
-import { listen, authenticated, authHeaders, tokenFor, Client, type App } from '../helper.js'
+import { listen, authenticated, authHeaders, issueTicket, tokenFor, Client, type App } from '../helper.js'
+import { createMemoryStore } from '../../src/stores/memory.js'
 import { removalOf, waitFor } from '../support/events.js'
 
 // Timers may round a millisecond down; the network adds nothing before the server's own send.
@@ -70,4 +71,34 @@ t.test('/ws › session_refresh before authentication is AUTH_REQUIRED', async t
   const [client] = await Client.connect(ws)
   t.match(await client.request({ type: 'session_refresh', ticket: 'x' }), { type: 'authentication_error', code: 'AUTH_REQUIRED' })
   client.close()
+})
+
+t.test('/ws › a refresh that finds the record gone closes the socket as revoked, reconnect:true: no unlisted socket stays', async t => {
+  const { app, ws } = await listen(t)
+  const [client, ok] = await authenticated(app, ws)
+  await app.store.removeSession(ok.sessionId)
+  client.send({ type: 'session_refresh', ticket: await issueTicket(app) })
+  t.match(await client.next(), { type: 'session_revoked', reconnect: true })
+  t.match(await client.closed, { code: 4007 })
+})
+
+t.test('/ws › a client that leaves while its refresh is in flight: the refresh lands on nobody, the record is removed', async t => {
+  const store = createMemoryStore()
+  t.teardown(() => store.close())
+  let release: () => void = () => {}
+  const updating = new Promise<void>(resolve => {
+    const update = store.updateSessionExpiry
+    store.updateSessionExpiry = async (...args) => { resolve(); await new Promise<void>(resolve => { release = resolve }); return await update(...args) }
+  })
+  const { app, ws } = await listen(t, {}, { store })
+  const [client, ok] = await authenticated(app, ws)
+  const ended = removalOf(app.liveSockets.events, ok.sessionId)
+  client.send({ type: 'session_refresh', ticket: await issueTicket(app) })
+  await updating
+  client.close()
+  await ended
+  release()
+  const refreshed = waitFor(app.liveSockets.events, 'refreshed', () => true, 300)
+  await t.rejects(refreshed, /no matching 'refreshed'/, 'no refresh reported for a closed socket')
+  t.equal(app.liveSockets.deadlines.size, 0, 'and nothing scheduled')
 })
