@@ -15,6 +15,7 @@ const ticket = (overrides: Partial<TicketRecord> = {}): TicketRecord => ({
   userAgent: 'tap',
   createdAt: Date.now(),
   expiresAt: Date.now() + 60_000,
+  tokenExpiresAt: Date.now() + 30_000,
   ...overrides
 })
 const session = (userId = 'alice', sessionId = `session_${randomBytes(16).toString('hex')}`) => ({
@@ -32,6 +33,13 @@ for (const backend of backends) {
       await store.issueTicket(id, record)
       t.same(await store.consumeTicket(id), { status: 'ok', ticket: record })
       t.same(await store.consumeTicket(id), { status: 'used' })
+    })
+
+    t.test('a ticket without a token expiry comes back without one', async t => {
+      const id = digest()
+      const { tokenExpiresAt, ...record } = ticket()
+      await store.issueTicket(id, record)
+      t.same(await store.consumeTicket(id), { status: 'ok', ticket: record })
     })
 
     t.test('concurrent consumes: exactly one ok', async t => {
