@@ -2,6 +2,7 @@ import t from 'tap'
 import fc from 'fast-check'
 import { Deadlines, type Timed } from '../../src/ws/deadlines.js'
 import { within } from '../support/events.js'
+import { check } from '../support/seed.js'
 
 /** An item recording when it fired, in order, into `fired`. */
 function item (name: string, fired: string[], then?: () => void): Timed & { name: string } {
@@ -10,7 +11,7 @@ function item (name: string, fired: string[], then?: () => void): Timed & { name
 
 t.test('Deadlines › whatever the schedule/reschedule/remove sequence, due items fire once each, earliest first', async t => {
   const op = fc.record({ item: fc.nat(15), at: fc.integer({ min: -1000, max: 1000 }), remove: fc.boolean() })
-  await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 60 }), async ops => {
+  await check(fc.asyncProperty(fc.array(op, { maxLength: 60 }), async ops => {
     const deadlines = new Deadlines<Timed & { name: string }>()
     const fired: string[] = []
     const items = Array.from({ length: 16 }, (_, i) => item(String(i), fired))
