@@ -10,7 +10,7 @@ function socketDouble () {
   const socket = {
     readyState: 1,
     bufferedAmount: 0,
-    send: (data: string) => { calls.push(['send', JSON.parse(data).type]) },
+    send: (data: string) => { const m = JSON.parse(data); calls.push(['send', m.reconnect === true ? `${m.type as string} reconnect` : m.type]) },
     close: (code: number) => { calls.push(['close', code]); socket.readyState = 2 },
     terminate: () => { calls.push(['terminate', undefined]) }
   }
@@ -50,4 +50,16 @@ t.test('liveSockets › early revocations are forgotten after EARLY_REVOCATION_M
   const kept = socketDouble()
   liveSockets.attach(record(`session_${MAX_EARLY_REVOCATIONS}`), kept.socket)
   t.same(kept.calls, [['send', 'session_revoked'], ['close', 4007]], 'the newest is kept')
+})
+
+t.test('liveSockets › session_revoked carries reconnect (false unless asked), also when the revocation came early', async t => {
+  const liveSockets = registry()
+  const asked = socketDouble()
+  liveSockets.attach(record('session_asked'), asked.socket)
+  liveSockets.onStoreEvent({ kind: 'revoke', sessionId: 'session_asked', reconnect: true })
+  t.same(asked.calls, [['send', 'session_revoked reconnect'], ['close', 4007]])
+  liveSockets.onStoreEvent({ kind: 'revoke', sessionId: 'session_later', reconnect: true })
+  const later = socketDouble()
+  liveSockets.attach(record('session_later'), later.socket)
+  t.same(later.calls, [['send', 'session_revoked reconnect'], ['close', 4007]])
 })
