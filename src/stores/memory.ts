@@ -111,13 +111,14 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
       return true
     },
 
-    async renewLeases (sessionIds: readonly string[], leaseMs: number): Promise<void> {
+    async renewLeases (sessionIds: readonly string[], leaseMs: number): Promise<string[]> {
       assertOpen()
       const now = Date.now()
-      for (const id of sessionIds) {
+      return sessionIds.filter(id => {
         const entry = liveSession(id, now)
         if (entry !== undefined) entry.leaseUntil = now + leaseMs
-      }
+        return entry === undefined
+      })
     },
 
     async updateSessionExpiry (sessionId: string, expiresAt: string): Promise<boolean> {
