@@ -67,10 +67,16 @@ export function createRedisSessions (client: RedisClient, keys: SessionKeys, log
     async renewLeases (sessionIds: readonly string[], leaseMs: number): Promise<string[]> {
       const byUser = new Map<string, string[]>()
       // Not created here, or already found gone: nothing to renew.
-      const unknown = sessionIds.filter(id => !owners.has(id))
+      const unknown: string[] = []
       for (const id of sessionIds) {
         const userId = owners.get(id)
-        if (userId !== undefined) byUser.set(userId, [...byUser.get(userId) ?? [], id])
+        if (userId === undefined) {
+          unknown.push(id)
+          continue
+        }
+        const ids = byUser.get(userId) ?? []
+        if (ids.length === 0) byUser.set(userId, ids)
+        ids.push(id)
       }
       const [gone] = await guard('renewLeases', Promise.all([
         Promise.all([...byUser].map(async ([userId, ids]) => await client.wsauthRenewLeases(...keys.user(userId), leaseMs, ...ids))),
