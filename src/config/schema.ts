@@ -24,7 +24,11 @@ export const EnvSchema = Type.Object({
   TICKET_TTL_SECONDS: Type.Optional(Type.Integer({ minimum: 1, description: `Ticket lifetime in seconds (default ${DEFAULT_TICKET_TTL_SECONDS})` })),
   TICKET_EXPIRY_HOURS: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Ticket lifetime in hours; TICKET_TTL_SECONDS wins' })),
   AUTH_TIMEOUT_MS: Int('Time a new connection has to authenticate', 30_000),
-  SESSION_TTL_SECONDS: Int('Session record lifetime', 86_400),
+  SESSION_TTL_SECONDS: Int('Longest a session lives before it must be refreshed (expiresAt = authentication + this)', 86_400),
+  // Session lifetime (PROTOCOL.md §3, docs/sessions.md).
+  SESSION_LEASE_SECONDS: Int('How long the sessions of an instance that died stay listed and counted; live ones are renewed every third of it', 90, 2),
+  SESSION_FOLLOWS_TOKEN_EXPIRY: Bool('A session ends no later than the `exp` of the user JWT its ticket came from', true),
+  SESSION_EXPIRY_NOTICE_SECONDS: Int('`session_expiring` is sent this long before expiresAt', 60, 0),
   TICKET_RATE_LIMIT: Int('Tickets per user per window', 10),
   RATE_WINDOW_MINUTES: Type.Number({ default: 1, exclusiveMinimum: 0, description: 'Ticket rate window in minutes' }),
   REDIS_URL: Str('Use Redis (redis://…); without it the store is in-process memory'),

@@ -38,7 +38,8 @@ export const SessionRecordSchema = Type.Object({
   entityId: Type.Optional(Type.String()),
   entityType: Type.Optional(Type.String()),
   chatServerKey: Type.String(),
-  authenticatedAt: Type.String({ format: 'date-time' })
+  authenticatedAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time', description: 'When the session ends unless refreshed (PROTOCOL.md §3)' })
 })
 export type SessionRecord = Static<typeof SessionRecordSchema>
 

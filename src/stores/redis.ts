@@ -7,10 +7,11 @@ import { STORE_DEFAULTS } from './defaults.js'
 import { createEventChannel } from './redis-events.js'
 import { redisKeys } from './redis-keys.js'
 import { defineScripts } from './redis-scripts.js'
+import { createRedisSessions } from './redis-sessions.js'
 import { createConsume, type WaitOptions } from './redis-wait.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
+  type ConsumeResult, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
 
 export { redisKeys }
@@ -49,7 +50,6 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
   const keyPrefix = opts.keyPrefix ?? STORE_DEFAULTS.redisKeyPrefix
   const log = opts.log ?? pino({ enabled: false })
   const keys = redisKeys(keyPrefix)
-  const warn = (what: string) => (err: Error) => { log.warn({ err: err.message }, `redis ${what} failed`) }
   defineScripts(client)
 
   watchConnection(client, log, 'commands')
@@ -67,6 +67,7 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
   await warnAboutReplication(client, wait.replicas, log)
 
   return {
+    ...createRedisSessions(client, keys, log),
     backend: 'redis',
     client,
     keyPrefix,
@@ -83,48 +84,6 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     async consumeTicket (digest: string): Promise<ConsumeResult> {
       const [status, record] = await guard('consumeTicket', consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
       return status === 'ok' ? { status, ticket: JSON.parse(record as string) } : { status } as ConsumeResult
-    },
-
-    async createSession (record: SessionRecord, ttlSeconds: number, maxPerUser: number): Promise<boolean> {
-      const { sessionId, userId } = record
-      const json = JSON.stringify(record)
-      const ttlMs = ttlSeconds * 1000
-      // Two slots on a Cluster (the user's, the session id's): sent together, one round trip.
-      const [created, saved] = await Promise.allSettled([
-        client.wsauthCreateSession(keys.userIndex(userId), keys.userRecords(userId), sessionId, ttlMs, maxPerUser, json),
-        client.set(keys.session(sessionId), json, 'PX', ttlMs)
-      ])
-      const indexed = created.status === 'fulfilled' && created.value === 1
-      if (indexed && saved.status === 'fulfilled') return true
-      // Refused or half-written: undo the half that landed, so nothing counts or resolves without the other.
-      await Promise.all([
-        client.del(keys.session(sessionId)).catch(warn('session cleanup')),
-        indexed ? client.wsauthRemoveSession(keys.userIndex(userId), keys.userRecords(userId), sessionId).catch(warn('session cleanup')) : undefined
-      ])
-      const failed = [created, saved].find(result => result.status === 'rejected')
-      if (failed !== undefined) await guard('createSession', Promise.reject(failed.reason))
-      return false
-    },
-
-    async getSession (sessionId: string): Promise<SessionRecord | undefined> {
-      const json = await guard('getSession', client.get(keys.session(sessionId)))
-      return json === null ? undefined : JSON.parse(json)
-    },
-
-    async removeSession (sessionId: string): Promise<boolean> {
-      const json = await guard('removeSession', client.get(keys.session(sessionId)))
-      if (json === null) return false
-      const { userId } = JSON.parse(json) as SessionRecord
-      const [, deleted] = await guard('removeSession', Promise.all([
-        client.wsauthRemoveSession(keys.userIndex(userId), keys.userRecords(userId), sessionId),
-        client.del(keys.session(sessionId))
-      ]))
-      return deleted === 1
-    },
-
-    async listSessions (userId: string): Promise<SessionRecord[]> {
-      const records = await guard('listSessions', client.wsauthListSessions(keys.userIndex(userId), keys.userRecords(userId)))
-      return records.map(json => JSON.parse(json) as SessionRecord).sort((a, b) => a.authenticatedAt.localeCompare(b.authenticatedAt))
     },
 
     async publish (event: StoreEvent): Promise<void> {

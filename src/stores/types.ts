@@ -16,6 +16,14 @@ export interface TicketRecord {
   // epoch milliseconds
   createdAt: number
   expiresAt: number
+  // epoch milliseconds: the `exp` of the user JWT the ticket was issued from, when it had one
+  tokenExpiresAt?: number
+}
+
+/** How a session is stored: counted against `maxPerUser`, and kept as a lease of `leaseMs` until renewed. */
+export interface SessionOptions {
+  maxPerUser: number
+  leaseMs: number
 }
 
 /** The outcome of one atomic redemption attempt. */
@@ -25,7 +33,7 @@ export type ConsumeResult =
 
 /** Messages every instance sharing a store receives (revocation, delivery to a user or session). */
 export type StoreEvent =
-  | { kind: 'revoke', sessionId: string }
+  | { kind: 'revoke', sessionId: string, reconnect?: boolean }
   | { kind: 'deliver', sessionId?: string, userId?: string, payload: string }
 
 /** The store could not be reached or answered with an error: maps to DATABASE_ERROR / AUTH_ERROR. */
@@ -59,7 +67,8 @@ export const EXPIRED_TICKET_MEMORY_MS = 5 * 60 * 1000
 
 /** Every operation of a store, in one list: metrics time exactly these, the test fault switch breaks them. */
 export const STORE_OPERATIONS = [
-  'issueTicket', 'consumeTicket', 'createSession', 'getSession', 'removeSession', 'listSessions', 'publish', 'checkEvents', 'ping'
+  'issueTicket', 'consumeTicket', 'createSession', 'renewLeases', 'updateSessionExpiry', 'getSession', 'removeSession',
+  'listSessions', 'publish', 'checkEvents', 'ping'
 ] as const
 export type StoreOperation = typeof STORE_OPERATIONS[number]
 
@@ -76,8 +85,22 @@ export interface Store {
   issueTicket: (digest: string, record: TicketRecord) => Promise<void>
   /** Atomically redeem a ticket: exactly one caller ever gets `ok`. */
   consumeTicket: (digest: string) => Promise<ConsumeResult>
-  /** Store a session unless the user already has `maxPerUser` live ones; false when refused. */
-  createSession: (record: SessionRecord, ttlSeconds: number, maxPerUser: number) => Promise<boolean>
+  /**
+   * Store a session unless the user already has `maxPerUser` live ones; false when refused.
+   * A session is live (got, listed, counted) while now < min(record.expiresAt, lease end):
+   * the lease ends `leaseMs` after creation unless renewLeases extends it.
+   */
+  createSession: (record: SessionRecord, opts: SessionOptions) => Promise<boolean>
+  /**
+   * Extend the leases of live sessions to now + `leaseMs` (never past their expiresAt), in one
+   * round trip for all of them: the owning instance calls it once per renewal period with the ids
+   * of its open sockets. Ids that are gone (removed, expired, lapsed) are skipped, never revived,
+   * and returned: no one can list, revoke or count them any more, so their sockets should close
+   * (e.g. after a store outage longer than the lease).
+   */
+  renewLeases: (sessionIds: readonly string[], leaseMs: number) => Promise<string[]>
+  /** Move a live session's expiresAt (an in-band refresh); false when the session is gone. */
+  updateSessionExpiry: (sessionId: string, expiresAt: string) => Promise<boolean>
   getSession: (sessionId: string) => Promise<SessionRecord | undefined>
   /** Remove a session; true when it existed. */
   removeSession: (sessionId: string) => Promise<boolean>
