@@ -3,10 +3,11 @@ import { pino } from 'pino'
 import { untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
 import { STORE_DEFAULTS } from './defaults.js'
 import { createEventChannel } from './redis-events.js'
-import { defineScripts } from './redis-scripts.js'
+import { defineScripts, type UserKeys } from './redis-scripts.js'
+import { createRedisSessions, guard } from './redis-sessions.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type SessionOptions, type SessionRecord, type Store, type StoreEvent, type TicketRecord
+  type ConsumeResult, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
 
 export interface RedisStoreOptions {
@@ -25,27 +26,17 @@ export interface RedisStore extends Store {
 }
 
 /**
- * The key layout. A user's index and records share the hash tag `{u:…}`, so
- * the session scripts touch one slot; tickets and session lookups are single
+ * The key layout. A user's index, records and bounds share the hash tag `{u:…}`,
+ * so the session scripts touch one slot; tickets and session lookups are single
  * keys. The user id is URI-encoded so its own braces cannot move the tag.
  */
 export function redisKeys (prefix: string) {
-  const user = (userId: string): string => `${prefix}{u:${encodeURIComponent(userId)}}`
+  const tag = (userId: string): string => `${prefix}{u:${encodeURIComponent(userId)}}`
   return {
     ticket: (digest: string) => `${prefix}t:${digest}`,
     session: (sessionId: string) => `${prefix}s:${sessionId}`,
-    userIndex: (userId: string) => `${user(userId)}:sessions`,
-    userRecords: (userId: string) => `${user(userId)}:records`,
+    user: (userId: string): UserKeys => ['sessions', 'records', 'bounds'].map(name => `${tag(userId)}:${name}`) as UserKeys,
     channel: `${prefix}events`
-  }
-}
-
-/** Every client failure (closed, refused, timed out, a Redis error reply) is the store being unavailable. */
-async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
-  try {
-    return await pending
-  } catch (err) {
-    throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
   }
 }
 
@@ -59,7 +50,6 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
   const keyPrefix = opts.keyPrefix ?? STORE_DEFAULTS.redisKeyPrefix
   const log = opts.log ?? pino({ enabled: false })
   const keys = redisKeys(keyPrefix)
-  const warn = (what: string) => (err: Error) => { log.warn({ err: err.message }, `redis ${what} failed`) }
   defineScripts(client)
 
   watchConnection(client, log, 'commands')
@@ -74,6 +64,7 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
   }
 
   return {
+    ...createRedisSessions(client, keys, log),
     backend: 'redis',
     client,
     keyPrefix,
@@ -90,57 +81,6 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     async consumeTicket (digest: string): Promise<ConsumeResult> {
       const [status, record] = await guard('consumeTicket', client.wsauthConsume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
       return status === 'ok' ? { status, ticket: JSON.parse(record as string) } : { status } as ConsumeResult
-    },
-
-    async createSession (record: SessionRecord, { maxPerUser, leaseMs }: SessionOptions): Promise<boolean> {
-      const { sessionId, userId } = record
-      const json = JSON.stringify(record)
-      // WIP: the lease as the record TTL until renewal lands on Redis.
-      const ttlMs = Math.min(leaseMs, Date.parse(record.expiresAt) - Date.now())
-      // Two slots on a Cluster (the user's, the session id's): sent together, one round trip.
-      const [created, saved] = await Promise.allSettled([
-        client.wsauthCreateSession(keys.userIndex(userId), keys.userRecords(userId), sessionId, ttlMs, maxPerUser, json),
-        client.set(keys.session(sessionId), json, 'PX', ttlMs)
-      ])
-      const indexed = created.status === 'fulfilled' && created.value === 1
-      if (indexed && saved.status === 'fulfilled') return true
-      // Refused or half-written: undo the half that landed, so nothing counts or resolves without the other.
-      await Promise.all([
-        client.del(keys.session(sessionId)).catch(warn('session cleanup')),
-        indexed ? client.wsauthRemoveSession(keys.userIndex(userId), keys.userRecords(userId), sessionId).catch(warn('session cleanup')) : undefined
-      ])
-      const failed = [created, saved].find(result => result.status === 'rejected')
-      if (failed !== undefined) await guard('createSession', Promise.reject(failed.reason))
-      return false
-    },
-
-    async renewLeases (): Promise<void> {
-      throw new StoreUnavailableError('WIP: renewLeases is not on Redis yet')
-    },
-
-    async updateSessionExpiry (): Promise<boolean> {
-      throw new StoreUnavailableError('WIP: updateSessionExpiry is not on Redis yet')
-    },
-
-    async getSession (sessionId: string): Promise<SessionRecord | undefined> {
-      const json = await guard('getSession', client.get(keys.session(sessionId)))
-      return json === null ? undefined : JSON.parse(json)
-    },
-
-    async removeSession (sessionId: string): Promise<boolean> {
-      const json = await guard('removeSession', client.get(keys.session(sessionId)))
-      if (json === null) return false
-      const { userId } = JSON.parse(json) as SessionRecord
-      const [, deleted] = await guard('removeSession', Promise.all([
-        client.wsauthRemoveSession(keys.userIndex(userId), keys.userRecords(userId), sessionId),
-        client.del(keys.session(sessionId))
-      ]))
-      return deleted === 1
-    },
-
-    async listSessions (userId: string): Promise<SessionRecord[]> {
-      const records = await guard('listSessions', client.wsauthListSessions(keys.userIndex(userId), keys.userRecords(userId)))
-      return records.map(json => JSON.parse(json) as SessionRecord).sort((a, b) => a.authenticatedAt.localeCompare(b.authenticatedAt))
     },
 
     async publish (event: StoreEvent): Promise<void> {

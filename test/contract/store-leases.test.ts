@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { SessionRecord, Store } from '../../src/stores/types.js'
 import { contractBackends } from '../support/contract-backends.js'
+import { check } from '../support/seed.js'
 import { isoIn, sessionRecord } from '../support/session-record.js'
 import { until } from '../support/wait.js'
 
@@ -91,7 +92,7 @@ for (const backend of contractBackends) {
 
     t.test('the per-user index stays consistent under mixed renewals, expiries, refreshes and removals (seeded)', async t => {
       const fates = fc.array(fc.constantFrom('renewed', 'lapsed', 'expired', 'removed', 'refreshed'), { minLength: 1, maxLength: 8 })
-      await fc.assert(fc.asyncProperty(fates, async (plan) => {
+      await check(fc.asyncProperty(fates, async (plan) => {
         const userId = user()
         const live: SessionRecord[] = []
         const all: string[] = []

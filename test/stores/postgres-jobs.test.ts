@@ -28,7 +28,7 @@ t.test('PostgreSQL cleanup job', { skip: postgres.skip }, async t => {
   const store = await createPostgresStore({ url, cleanupBatchSize: 2 })
   t.teardown(() => store.close())
 
-  t.test('removes expired rows in batches, and nothing else', async t => {
+  t.test('removes expired rows (and sessions whose lease lapsed) in batches, and nothing else', async t => {
     const keep = { live: digest(), used: digest(), remembered: digest() }
     const gone = [digest(), digest(), digest()]
     await store.issueTicket(keep.live, ticket(minutes(5)))
@@ -36,9 +36,10 @@ t.test('PostgreSQL cleanup job', { skip: postgres.skip }, async t => {
     await store.consumeTicket(keep.used)
     await store.issueTicket(keep.remembered, ticket(minutes(-1)))
     for (const id of gone) await store.issueTicket(id, ticket(minutes(-10)))
-    const [live, dead1, dead2] = [session(), session(), session()]
-    for (const s of [live, dead1, dead2]) await store.createSession(s, { maxPerUser: 10, leaseMs: 60_000 })
-    await sql(url, "UPDATE websocket_sessions SET expires_at = now() - interval '1 second' WHERE session_id = ANY($1)", [[dead1.sessionId, dead2.sessionId]])
+    const [live, expired, lapsed] = [session(), session(), session()]
+    for (const s of [live, expired, lapsed]) await store.createSession(s, { maxPerUser: 10, leaseMs: 60_000 })
+    await sql(url, "UPDATE websocket_sessions SET expires_at = now() - interval '1 second' WHERE session_id = $1", [expired.sessionId])
+    await sql(url, "UPDATE websocket_sessions SET lease_until = now() - interval '1 second' WHERE session_id = $1", [lapsed.sessionId])
     await sql(url, `INSERT INTO websocket_rate_limits VALUES ('live', 1, now() + interval '1 minute'), ('over', 3, now() - interval '1 second');
       INSERT INTO websocket_events (payload, created_at) VALUES ('{}', now()), ('{}', now() - interval '2 minutes')`)
 
