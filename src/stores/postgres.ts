@@ -99,10 +99,12 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
     },
 
     // One statement for every session of the instance; rows already gone are not matched, so never revived.
-    async renewLeases (sessionIds: readonly string[], leaseMs: number): Promise<void> {
-      if (sessionIds.length === 0) return
-      await q(`UPDATE websocket_sessions SET lease_until = now() + $2 * interval '1 millisecond'
-        WHERE session_id = ANY($1) AND ${LIVE}`, [sessionIds, leaseMs])
+    async renewLeases (sessionIds: readonly string[], leaseMs: number): Promise<string[]> {
+      if (sessionIds.length === 0) return []
+      const rows = await q(`UPDATE websocket_sessions SET lease_until = now() + $2 * interval '1 millisecond'
+        WHERE session_id = ANY($1) AND ${LIVE} RETURNING session_id`, [sessionIds, leaseMs])
+      const renewed = new Set(rows.map(row => row.session_id))
+      return sessionIds.filter(id => !renewed.has(id))
     },
 
     async updateSessionExpiry (sessionId: string, expiresAt: string): Promise<boolean> {

@@ -64,8 +64,10 @@ export function createRedisSessions (client: RedisClient, keys: SessionKeys, log
      * One batch: a script per user (its sessions' scores) and a PEXPIRE per lookup key, issued in
      * one turn so auto-pipelining sends them as one pipeline (on a Cluster: one per master, at once).
      */
-    async renewLeases (sessionIds: readonly string[], leaseMs: number): Promise<void> {
+    async renewLeases (sessionIds: readonly string[], leaseMs: number): Promise<string[]> {
       const byUser = new Map<string, string[]>()
+      // Not created here, or already found gone: nothing to renew.
+      const unknown = sessionIds.filter(id => !owners.has(id))
       for (const id of sessionIds) {
         const userId = owners.get(id)
         if (userId !== undefined) byUser.set(userId, [...byUser.get(userId) ?? [], id])
@@ -76,6 +78,7 @@ export function createRedisSessions (client: RedisClient, keys: SessionKeys, log
       ]))
       // Gone for good (removed elsewhere, expired, lapsed): never renewed again.
       for (const id of gone.flat()) owners.delete(id)
+      return [...unknown, ...gone.flat()]
     },
 
     async updateSessionExpiry (sessionId: string, expiresAt: string): Promise<boolean> {

@@ -82,9 +82,11 @@ export interface Store {
   /**
    * Extend the leases of live sessions to now + `leaseMs` (never past their expiresAt), in one
    * round trip for all of them: the owning instance calls it once per renewal period with the ids
-   * of its open sockets. Ids that are gone (removed, expired, lapsed) are skipped, never revived.
+   * of its open sockets. Ids that are gone (removed, expired, lapsed) are skipped, never revived,
+   * and returned: no one can list, revoke or count them any more, so their sockets should close
+   * (e.g. after a store outage longer than the lease).
    */
-  renewLeases: (sessionIds: readonly string[], leaseMs: number) => Promise<void>
+  renewLeases: (sessionIds: readonly string[], leaseMs: number) => Promise<string[]>
   /** Move a live session's expiresAt (an in-band refresh); false when the session is gone. */
   updateSessionExpiry: (sessionId: string, expiresAt: string) => Promise<boolean>
   getSession: (sessionId: string) => Promise<SessionRecord | undefined>

@@ -33,7 +33,7 @@ for (const backend of contractBackends) {
       t.equal(await store.createSession(s, { maxPerUser: 5, leaseMs: SHORT }), true)
       const end = Date.now() + SHORT * 2
       while (Date.now() < end) {
-        await store.renewLeases([s.sessionId], SHORT)
+        t.same(await store.renewLeases([s.sessionId], SHORT), [], 'renewed, none gone')
         await sleep(SHORT / 4)
       }
       t.same(await store.listSessions(s.userId), [s])
@@ -49,8 +49,8 @@ for (const backend of contractBackends) {
       t.ok(Date.now() - created >= SHORT - 50, 'not before the lease ends')
       t.equal(await store.getSession(s.sessionId), undefined)
       t.equal(await counted(store, s.userId), 0)
-      await store.renewLeases([s.sessionId], LONG)
-      t.equal(await store.getSession(s.sessionId), undefined, 'a renewal does not revive it')
+      t.same(await store.renewLeases([s.sessionId], LONG), [s.sessionId], 'a renewal reports it gone')
+      t.equal(await store.getSession(s.sessionId), undefined, 'and does not revive it')
     })
 
     t.test('a session leaves at expiresAt, however often its lease is renewed', async t => {
@@ -84,8 +84,8 @@ for (const backend of contractBackends) {
       const s = sessionRecord({ userId: user() })
       t.equal(await store.createSession(s, { maxPerUser: 5, leaseMs: LONG }), true)
       t.equal(await store.removeSession(s.sessionId), true)
-      await store.renewLeases([s.sessionId, 'session_unknown'], LONG)
-      await store.renewLeases([], LONG)
+      t.same(await store.renewLeases([s.sessionId, 'session_unknown'], LONG), [s.sessionId, 'session_unknown'], 'both reported gone')
+      t.same(await store.renewLeases([], LONG), [])
       t.equal(await store.getSession(s.sessionId), undefined)
       t.same(await store.listSessions(s.userId), [])
     })
@@ -108,8 +108,10 @@ for (const backend of contractBackends) {
           }
           if (fate === 'renewed' || fate === 'refreshed') live.push(s)
         }
-        // One batch for every session, as the owning instance sends it: gone ones must stay gone.
-        await store.renewLeases(all.filter((_, i) => plan[i] !== 'lapsed'), LONG)
+        // One batch for every session, as the owning instance sends it: gone ones must stay gone, and be reported.
+        const renewing = all.filter((_, i) => plan[i] !== 'lapsed')
+        const gone = await store.renewLeases(renewing, LONG)
+        if (JSON.stringify(gone.sort()) !== JSON.stringify(renewing.filter((_, i) => plan.filter(f => f !== 'lapsed')[i] === 'removed').sort())) return false
         await sleep(SHORT + 300)
         const expected = live.map(s => s.sessionId).sort()
         const listed = await store.listSessions(userId)

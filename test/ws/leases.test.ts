@@ -13,7 +13,7 @@ const socket = { readyState: 1 } as unknown as WebSocket
 t.test('leases › one renewLeases call per period for every live session; a failure is logged and retried next period', async t => {
   const faults = withFaults(createMemoryStore())
   const calls: Array<readonly string[]> = []
-  const store: Store = { ...faults.store, renewLeases: async (ids, leaseMs) => { calls.push(ids); await faults.store.renewLeases(ids, leaseMs) } }
+  const store: Store = { ...faults.store, renewLeases: async (ids, leaseMs) => { calls.push(ids); return await faults.store.renewLeases(ids, leaseMs) } }
   const warnings: string[] = []
   const log = pino({ level: 'warn' }, { write: (line: string) => { warnings.push(JSON.parse(line).msg) } })
   const liveSockets = createLiveSockets({ maxBufferedBytes: 1024, log })
