@@ -48,8 +48,12 @@ export class Lifetime {
     clearTimeout(this.timer)
   }
 
-  /** Every server message passes here. */
+  /** Every server message passes here, as it arrives: a notice right behind a refresh already sees it. */
   note (message: ServerMessage): void {
+    if (message.type === 'session_refreshed') {
+      this.refreshedAt = Date.now()
+      this.granted = Date.parse(message.expiresAt) - this.refreshedAt
+    }
     if (message.type === 'session_refreshed' || message.type === 'session_expiring') this.expiresAt = message.expiresAt
     else if (message.type === 'session_revoked') this.reconnectAsked = message.reconnect
   }
@@ -60,8 +64,6 @@ export class Lifetime {
       const answer = await request({ type: 'session_refresh', ticket: await ticket() })
       if (answer.type === 'session_refreshed') {
         this.refreshFailure = undefined
-        this.refreshedAt = Date.now()
-        this.granted = Date.parse(answer.expiresAt) - this.refreshedAt
         return answer.expiresAt
       }
       // Anything else answering the request's id is its `error`.
