@@ -58,7 +58,9 @@ export const EnvSchema = Type.Object({
   MAX_UNAUTHENTICATED_SOCKETS: Int('Sockets of this instance not yet authenticated; beyond it the upgrade is refused 503 UNAUTHENTICATED_LIMIT', 1000),
   MAX_BUFFERED_BYTES: Int('Bytes queued for one socket that does not read; beyond it the socket is terminated', 1024 * 1024),
   HEADERS_TIMEOUT_MS: Int('Time a client has to send complete HTTP headers (upgrades included)', 10_000),
-  REQUEST_TIMEOUT_MS: Int('Time a client has to send a complete HTTP request; at least HEADERS_TIMEOUT_MS', 30_000)
+  REQUEST_TIMEOUT_MS: Int('Time a client has to send a complete HTTP request; at least HEADERS_TIMEOUT_MS', 30_000),
+  // The backend API (PROTOCOL.md §6)
+  BACKEND_API_KEYS: Str('Comma-separated keys of the backend API (Authorization: Bearer <key>); unset: that API is off (404)')
 })
 export type Env = Static<typeof EnvSchema>
 
