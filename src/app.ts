@@ -89,6 +89,8 @@ export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifySe
     frameworkErrors: (_error, _request, reply) => { sendError(reply, 'BAD_REQUEST', 'Malformed URL') },
     // Half-open requests (slowloris, upgrades included) are cut off; Node checks them every second at most.
     requestTimeout: config.requestTimeoutMs,
+    // A user id of 255 characters, percent-encoded (up to 12 per character), is one path parameter.
+    routerOptions: { maxParamLength: 4096 },
     http: {
       headersTimeout: config.headersTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
