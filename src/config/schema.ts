@@ -48,7 +48,7 @@ export const EnvSchema = Type.Object({
   MAX_SESSIONS_PER_USER: Int('Live sessions per user', 20),
   MESSAGE_RATE_LIMIT: Int('Messages per connection per 60 s', 120),
   BODY_LIMIT_BYTES: Int('Largest accepted HTTP body', 16 * 1024),
-  MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
+  MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009) and backend-API message (larger: 413)', 64 * 1024),
   HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000),
   DEMO_PAGE: Bool('Serve the demo chat page at / and its development token route (never when NODE_ENV=production)', true),
   SHUTDOWN_TIMEOUT_MS: Int('On SIGTERM/SIGINT: time to drain sockets and requests before the process is killed', 10_000),
