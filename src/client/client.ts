@@ -158,7 +158,7 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
     else if (message.type === 'authentication_error') this.lost({ code: message.code, message: message.error })
     else if (message.type === 'server_shutdown') this.goingAway = true
     else if (message.type === 'heartbeat_pong') this.heartbeat.pong(message.pingTime)
-    else if (message.type === 'session_expiring' && this.options.autoRefresh !== false) this.refresh().catch(() => {})
+    else if (message.type === 'session_expiring' && this.options.autoRefresh !== false) this.lifetime.refreshSoon(() => { this.refresh().catch(() => {}) })
     this.lifetime.note(message)
     this.pending.settle(message as { id?: string })
     this.messages.emit(message.type, message)
@@ -182,6 +182,7 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
     const socket = this.socket
     this.socket = undefined
     this.heartbeat.stop()
+    this.lifetime.stop()
     this.pending.failAll()
     return socket
   }

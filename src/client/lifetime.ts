@@ -3,6 +3,9 @@ import { FATAL_CODES } from './backoff.js'
 import { ClientError } from './ticket.js'
 import type { ClientFailure } from './types.js'
 
+/** Least wait between two automatic refreshes: a session shorter than the notice must not refresh in a loop. */
+export const MIN_REFRESH_INTERVAL_MS = 10_000
+
 /** What a lost connection means for the client: stop (`failed`), or reconnect, at once or after a backoff. */
 export interface Verdict { failure: ClientFailure, stop: boolean, immediately: boolean }
 
@@ -16,16 +19,41 @@ export class Lifetime {
   /** Why the last refresh of this session failed, if it did. */
   refreshFailure: ClientFailure | undefined
   private reconnectAsked = false
+  private refreshedAt = 0
+  private granted = 0
+  private timer: ReturnType<typeof setTimeout> | undefined
 
   /** A new session (authentication_success). */
   begin (expiresAt: string): void {
     this.expiresAt = expiresAt
     this.refreshFailure = undefined
     this.reconnectAsked = false
+    this.refreshedAt = 0
   }
 
-  /** Every server message passes here. */
+  /**
+   * On `session_expiring`: refresh now, or, when the last refresh was recent (a session
+   * shorter than the notice gets one at once after every refresh), once
+   * min(MIN_REFRESH_INTERVAL_MS, half of what that refresh granted) has passed.
+   */
+  refreshSoon (run: () => void): void {
+    clearTimeout(this.timer)
+    const wait = this.refreshedAt + Math.min(MIN_REFRESH_INTERVAL_MS, this.granted / 2) - Date.now()
+    if (wait <= 0) return run()
+    this.timer = setTimeout(run, wait)
+  }
+
+  /** The connection is gone: no refresh is due any more. */
+  stop (): void {
+    clearTimeout(this.timer)
+  }
+
+  /** Every server message passes here, as it arrives: a notice right behind a refresh already sees it. */
   note (message: ServerMessage): void {
+    if (message.type === 'session_refreshed') {
+      this.refreshedAt = Date.now()
+      this.granted = Date.parse(message.expiresAt) - this.refreshedAt
+    }
     if (message.type === 'session_refreshed' || message.type === 'session_expiring') this.expiresAt = message.expiresAt
     else if (message.type === 'session_revoked') this.reconnectAsked = message.reconnect
   }

@@ -6,7 +6,8 @@ import type { LiveSockets } from './live-sockets.js'
  * The instance's one lease-renewal loop: every third of the lease, ONE
  * `renewLeases` call for all its live sessions (never a timer or a write per
  * socket). A failure is logged and the next period tries again; a lease still
- * has two periods left. Returns the function that stops it.
+ * has two periods left. A session the store no longer has (its lease lapsed in
+ * an outage) is closed: nobody could list or revoke it. Returns the stopper.
  */
 export function renewLeasesEvery (store: Store, liveSockets: LiveSockets, leaseMs: number, log: FastifyBaseLogger): () => void {
   let inFlight = false
@@ -16,7 +17,8 @@ export function renewLeasesEvery (store: Store, liveSockets: LiveSockets, leaseM
     inFlight = true
     const ids = liveSockets.localSessionIds()
     try {
-      if (ids.length > 0) await store.renewLeases(ids, leaseMs)
+      const gone = ids.length > 0 ? await store.renewLeases(ids, leaseMs) : []
+      liveSockets.lapsed(gone)
       liveSockets.events.emit('renewal', ids.length)
     } catch (err) {
       log.warn({ err, sessions: ids.length }, 'could not renew session leases: retrying next period')

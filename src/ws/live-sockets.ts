@@ -82,6 +82,11 @@ export function createLiveSockets (opts: { maxBufferedBytes: number, log: Fastif
 
     localSessionIds: () => [...bySession.keys()],
 
+    /** Sessions the store lost while their sockets are open here: closed as revoked, free to reconnect. */
+    lapsed (sessionIds: readonly string[]): void {
+      for (const id of sessionIds) if (bySession.has(id)) revoke(id, true)
+    },
+
     count: () => bySession.size,
 
     onStoreEvent (event: StoreEvent): void {

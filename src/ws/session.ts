@@ -104,7 +104,7 @@ export class Session implements Timed {
       return this.peer.refused('AUTH_ERROR', id)
     }
     // The record is gone (revoked, or its lease lapsed): a socket nobody can list or revoke must not stay.
-    if (!updated) return this.deps.liveSockets.onStoreEvent({ kind: 'revoke', sessionId, reconnect: true })
+    if (!updated) return this.deps.liveSockets.lapsed([sessionId])
     this.record.expiresAt = expiresAt
     if (!this.peer.open) return
     this.schedule()

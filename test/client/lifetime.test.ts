@@ -74,3 +74,19 @@ t.test('client › session_revoked with reconnect:true reconnects at once; recon
   await app.store.publish({ kind: 'revoke', sessionId: second.sessionId })
   t.match(await states.next(c => c.state === 'failed'), { failure: { code: 'SESSION_REVOKED', closeCode: 4007 } })
 })
+
+t.test('client › a session shorter than the notice does not refresh in a loop: the next refresh waits half of what the last one granted', async t => {
+  const { app, http } = await listen(t, { SESSION_TTL_SECONDS: '2', SESSION_EXPIRY_NOTICE_SECONDS: '60', TICKET_RATE_LIMIT: '1000' })
+  const client = createClient(clientOptions(app, http, 'alice', { heartbeatIntervalMs: 0 }))
+  const refreshed: number[] = []
+  let notices = 0
+  client.on('session_expiring', () => { notices++ })
+  const third = new Promise<void>(resolve => client.on('session_refreshed', () => { if (refreshed.push(Date.now()) === 3) resolve() }))
+  await client.connect()
+  await within(third)
+  const gaps = refreshed.slice(1).map((at, i) => at - refreshed[i])
+  t.ok(gaps.every(gap => gap >= 900), `refreshes ${gaps.join(', ')} ms apart, not back to back`)
+  t.ok(notices >= 3, 'though every refresh brought a notice at once')
+  t.equal(client.state, 'open', 'and the session lives on')
+  client.close()
+})

@@ -2,6 +2,7 @@ import t from 'tap'
 import { listen, authenticated, authHeaders, issueTicket, tokenFor, Client, type App, type Message } from '../helper.js'
 import { backends } from '../support/backends.js'
 import { waitFor } from '../support/events.js'
+import { until } from '../support/wait.js'
 import { mintTicket, ticketDigest } from '../../src/ticket.js'
 
 // Short enough that "past the original TTL" and "past the lease" take seconds, not minutes.
@@ -75,6 +76,8 @@ for (const backend of backends) {
       t.match(await refresh(client, ticket), { type: 'error', code: 'AUTH_ERROR' })
       await handle.heal()
       healed = true
+      // A client reconnects on its own schedule (ioredis backs off): wait until the store answers.
+      await until('the store answers again', async () => await long.app.store.ping().then(() => true, () => false))
       t.equal(client.socket.readyState, client.socket.OPEN, 'still open')
       t.match(await refresh(client, await issueTicket(long.app, 'dave')), { type: 'session_refreshed', sessionId: ok.sessionId })
       client.close()

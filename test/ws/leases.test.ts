@@ -61,3 +61,21 @@ t.test('leases › a store slower than the period is not called again while a ca
   stop()
   t.equal(most, 1, 'never two at once')
 })
+
+t.test('leases › a live socket whose record the store no longer has is closed as revoked, reconnect:true; ids not here are ignored', async t => {
+  const liveSockets = createLiveSockets({ maxBufferedBytes: 1024, log: pino({ level: 'silent' }) })
+  const calls: string[] = []
+  const lost = {
+    readyState: 1,
+    bufferedAmount: 0,
+    send: (data: string) => { calls.push(data) },
+    close: (code: number) => { calls.push(String(code)) }
+  } as unknown as WebSocket
+  liveSockets.attach({ sessionId: 'session_lost', userId: 'u', chatServerKey: 'UD21', authenticatedAt: '', expiresAt: '' }, lost)
+  const store = { renewLeases: async () => ['session_lost', 'session_elsewhere'] } as unknown as Store
+  const stop = renewLeasesEvery(store, liveSockets, 15, pino({ level: 'silent' }))
+  t.teardown(stop)
+  await waitFor(liveSockets.events, 'renewal')
+  t.match(JSON.parse(calls[0]), { type: 'session_revoked', reconnect: true })
+  t.equal(calls[1], '4007')
+})
