@@ -35,12 +35,13 @@ export function rssBytes (pid: number): number {
  * with the fd limit raised to the hard limit (10,000 sockets need more than
  * the usual 1,024). `exec` keeps the pid, so /proc/<pid> is the Node process.
  */
-export function spawnNode (script: string, args: string[], cpu: string, env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+export function spawnNode (script: string, args: string[], cpu: string, env: Record<string, string>, nodeFlags: string[] = [], cwd?: string): ChildProcess {
   const pin = HAS_TASKSET ? `taskset -c ${cpu} ` : ''
   const cmd = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec ${pin}"$0" "$@"`
   return spawn('sh', ['-c', cmd, process.execPath, ...nodeFlags, script, ...args], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, ...env }
+    env: { ...process.env, ...env },
+    cwd
   })
 }
 

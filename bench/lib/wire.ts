@@ -3,6 +3,8 @@ import { createSigner } from 'fast-jwt'
 /** Credentials the service is started with and the load generator signs with. */
 export const BENCH_SECRET = 'benchmark-secret-of-a-realistic-length-0123456789'
 export const BENCH_SERVER_KEY = 'bench-chat-server'
+/** The guides' code accepts only its hard-coded keys (`UD21`, `Host`, `Reserve`). */
+export const SEEDS_SERVER_KEY = 'UD21'
 
 /** The constant answers of the bare baselines: the same bytes on the wire as the service's, no work behind them. */
 const NOW = new Date().toISOString()
