@@ -9,6 +9,8 @@ const CORES = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim()) ||
 /** Server on the first core, load generator on the second, when the machine has two. */
 export const SERVER_CPU = '0'
 export const CLIENT_CPU = CORES > 1 ? '1' : '0'
+/** Every core: processes of the scale run are left to the scheduler. */
+export const ALL_CPUS = `0-${CORES - 1}`
 
 /** CPU seconds (user + system, all threads) a process has used so far. */
 export function cpuSeconds (pid: number): number {
@@ -64,12 +66,12 @@ export function nextMessage<T> (child: ChildProcess, pick: (msg: any) => T | und
   })
 }
 
-/** Stop a child and wait for it to be gone. */
-export async function stop (child: ChildProcess): Promise<void> {
+/** Stop a child (SIGTERM, SIGKILL after `graceMs`) and wait for it to be gone. */
+export async function stop (child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const gone = new Promise(resolve => child.once('exit', resolve))
   child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
   await gone
   clearTimeout(timer)
 }

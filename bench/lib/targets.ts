@@ -65,7 +65,7 @@ export interface Server {
 }
 
 /** A port nobody listens on right now. */
-function freePort (): Promise<number> {
+export function freePort (): Promise<number> {
   return new Promise(resolve => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const { port } = probe.address() as AddressInfo
@@ -75,7 +75,7 @@ function freePort (): Promise<number> {
 }
 
 /** Resolve once something accepts connections on the port; reject if the child exits first. */
-async function listening (child: ChildProcess, port: number): Promise<void> {
+export async function listening (child: ChildProcess, port: number): Promise<void> {
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`)

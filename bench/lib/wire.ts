@@ -21,10 +21,10 @@ export interface BenchUser {
 }
 
 /** `count` distinct users, each with a signed JWT and the exact request a client sends for a ticket. */
-export function makeUsers (count: number): BenchUser[] {
+export function makeUsers (count: number, prefix = 'user-'): BenchUser[] {
   const sign = createSigner({ key: BENCH_SECRET, algorithm: 'HS256', expiresIn: 3_600_000 })
   return Array.from({ length: count }, (_, i) => {
-    const userId = `user-${String(i).padStart(4, '0')}`
+    const userId = `${prefix}${String(i).padStart(4, '0')}`
     return {
       userId,
       headers: {

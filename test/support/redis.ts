@@ -112,14 +112,17 @@ export async function redisUrl (t: Tap): Promise<string> {
   return process.env.REDIS_URL ?? (await startRedis(t)).url
 }
 
-/** A real 3-master cluster (`host:port,…`): REDIS_CLUSTER_NODES when set, else three servers of our own. */
-export async function redisCluster (t: Tap): Promise<string> {
+/**
+ * A real 3-master cluster (`host:port,…`): REDIS_CLUSTER_NODES when set, else servers of our own,
+ * with `replicas` replicas per master (the scale run, bench/scale, asks for one).
+ */
+export async function redisCluster (t: Tap, { replicas = 0 } = {}): Promise<string> {
   if (process.env.REDIS_CLUSTER_NODES !== undefined) return process.env.REDIS_CLUSTER_NODES
-  const nodes = await Promise.all([0, 1, 2].map(async () =>
+  const nodes = await Promise.all(Array.from({ length: 3 * (1 + replicas) }, async () =>
     await startRedis(t, { extra: ['--cluster-enabled', 'yes', '--cluster-port', String(await freePort()), '--cluster-node-timeout', '2000'] })
   ))
   const addresses = nodes.map(n => n.address)
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' })
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8' })
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`)
   await clusterOk(nodes.map(n => n.port))
   return addresses.join(',')
