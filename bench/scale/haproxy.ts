@@ -49,6 +49,7 @@ export function haproxyConfig (port: number, backends: number[], statsSocket: st
 
 export interface Balancer {
   port: number
+  pid: number
   /** Server `i` (0-based, as in `backends`) from HAProxy's stats socket: up by its health checks, and its current connections. */
   server: (i: number) => Promise<{ up: boolean, connections: number }>
 }
@@ -87,5 +88,5 @@ export async function startHaproxy (backends: number[]): Promise<Balancer> {
   } catch (err) {
     throw new Error(`haproxy did not start: ${(err as Error).message} ${tail.trim()}`)
   }
-  return { port, server: async (i) => await serverStat(stats, `i${i + 1}`) }
+  return { port, pid: child.pid as number, server: async (i) => await serverStat(stats, `i${i + 1}`) }
 }

@@ -2,7 +2,9 @@ import { rssBytes } from '../lib/proc.js'
 import { percentile } from '../lib/stats.js'
 import { ranges, type Generator } from './fleet.js'
 import { nowMs } from './held.js'
+import type { Balancer } from './haproxy.js'
 import type { Topology } from './topology.js'
+import { perUnit, usage, type Usage } from './usage.js'
 
 export const settle = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -23,41 +25,70 @@ export async function until<T> (check: () => Promise<T | undefined>, timeoutMs: 
   return undefined
 }
 
-/** Handshakes per second through the balancer: every generator runs closed loops of full flows. */
-export async function ratePhase (gens: Generator[], balancer: number, users: number, seconds: number, concurrency: number) {
+/** Handshakes per second through the balancer (every generator runs closed loops of full flows), and the CPU each cost. */
+export async function ratePhase (topo: Topology, balancer: Balancer, gens: Generator[], users: number, seconds: number, concurrency: number) {
+  const before = usage(topo, balancer.pid)
   const runs = await Promise.all(gens.map(async g =>
-    await g.ask<{ latencies: number[], errors: number }>({ kind: 'rate', port: balancer, users, seconds, concurrency })))
+    await g.ask<{ latencies: number[], errors: number }>({ kind: 'rate', port: balancer.port, users, seconds, concurrency })))
   const latencies = runs.flatMap(r => r.latencies)
-  return { handshakes: latencies.length, perSecond: latencies.length / seconds, ...quantiles(latencies), errors: runs.reduce((n, r) => n + r.errors, 0) }
+  return {
+    handshakes: latencies.length,
+    perSecond: latencies.length / seconds,
+    ...quantiles(latencies),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    perHandshake: perUnit(before, usage(topo, balancer.pid), latencies.length)
+  }
 }
 
 /**
  * Authenticated sockets held across the instances, straight to their ports
  * (as an L4 balancer would spread them), each user's sockets on every
- * instance. RSS of each instance before and after, once the sockets have
- * been idle `settleMs` (V8 compacts a few seconds after the traffic stops).
+ * instance, opened in two halves, each followed by `settleMs` of idling (V8
+ * compacts a few seconds after the traffic stops) and an RSS reading. The
+ * marginal figures (second half only) leave out what the first traffic costs
+ * once (compiled code, the young generation grown by the allocation rate).
+ * The last idle period also prices idle sockets' CPU (pings, timers).
  */
-export async function holdPhase (topo: Topology, gens: Generator[], sockets: number, users: number, settleMs: number) {
-  const before = topo.instances.map(i => rssBytes(i.pid))
+export async function holdPhase (topo: Topology, balancer: Balancer, gens: Generator[], sockets: number, users: number, settleMs: number) {
+  const rss = (): number[] => topo.instances.map(i => rssBytes(i.pid))
+  const total = (values: number[]): number => values.reduce((a, b) => a + b, 0)
   const ports = topo.instances.map(i => i.port)
-  const started = nowMs()
-  const parts = await Promise.all(ranges(sockets, gens.length).map(async ([from, to], k) =>
-    await gens[k].ask<{ opened: number }>({ kind: 'hold', ports, users, from, to, concurrency: 64 })))
-  const seconds = (nowMs() - started) / 1000
-  await settle(settleMs)
-  const after = topo.instances.map(i => rssBytes(i.pid))
+  const read = (): Usage => usage(topo, balancer.pid)
+  let opening = 0
+  const half = async (part: 0 | 1): Promise<{ opened: number, start: Usage, afterOpen: Usage, afterIdle: Usage, rss: number[] }> => {
+    const start = read()
+    const t0 = nowMs()
+    const results = await Promise.all(ranges(sockets, gens.length).map(async ([from, to], k) => {
+      const mid = Math.floor((from + to) / 2)
+      return await gens[k].ask<{ opened: number }>({ kind: 'hold', ports, users, from: part === 0 ? from : mid, to: part === 0 ? mid : to, concurrency: 64 })
+    }))
+    opening += (nowMs() - t0) / 1000
+    const afterOpen = read()
+    await settle(settleMs)
+    // Each generator reports every socket it holds, so the sum is the total so far.
+    return { opened: results.reduce((n, r) => n + r.opened, 0), start, afterOpen, afterIdle: read(), rss: rss() }
+  }
+  const rssBefore = rss()
+  const first = await half(0)
+  const second = await half(1)
   const states = await Promise.all(gens.map(async g => await g.ask<{ failed: number, firstError?: string }>({ kind: 'held' })))
-  const opened = parts.reduce((n, p) => n + p.opened, 0)
-  const growth = after.reduce((n, rss, i) => n + rss - before[i], 0)
+  const opened = second.opened
+  const added = second.opened - first.opened
   return {
     opened,
     failed: states.reduce((n, s) => n + s.failed, 0),
     firstError: states.find(s => s.firstError !== undefined)?.firstError,
-    seconds,
-    perSecond: opened / seconds,
-    rssBefore: before,
-    rssAfter: after,
-    kbPerSocket: growth / opened / 1024
+    seconds: opening,
+    perSecond: opened / opening,
+    rssBefore,
+    rssAfter: second.rss,
+    kbPerSocket: (total(second.rss) - total(rssBefore)) / opened / 1024,
+    marginalKbPerSocket: (total(second.rss) - total(first.rss)) / added / 1024,
+    /** Second half: CPU per socket opened (direct to an instance), Redis bytes per session. */
+    perSocket: perUnit(second.start, second.afterOpen, added),
+    redisBytesPerSession: (second.afterIdle.redisMemory - first.start.redisMemory) / opened,
+    /** Last idle period: CPU seconds per socket per second. */
+    idlePerSocketSecond: perUnit(second.afterOpen, second.afterIdle, opened * settleMs / 1000)
   }
 }
 

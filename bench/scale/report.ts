@@ -2,6 +2,7 @@ import { fmt } from '../lib/stats.js'
 import type { pushPhase, revokePhase } from './backend-phases.js'
 import type { holdPhase, ratePhase } from './phases.js'
 import type { RestartResult } from './restart.js'
+import type { Usage } from './usage.js'
 
 export interface ScaleReport {
   instances: number
@@ -16,18 +17,23 @@ export interface ScaleReport {
 
 const MB = 1024 * 1024
 const ms = (value: number): string => `${fmt(value, 1)} ms`
+const cpu = (u: Usage): string => `instances ${fmt(u.instancesCpu * 1e6)} µs, Redis ${fmt(u.redisCpu * 1e6)} µs (all 6 nodes), HAProxy ${fmt(u.haproxyCpu * 1e6)} µs`
 
 /** The run as one Markdown table: what was measured, with the figure and its detail. */
 export function scaleTable (r: ScaleReport): string {
   const rows: Array<[string, string]> = []
   if (r.rate !== undefined) {
     rows.push(['handshakes through HAProxy', `${fmt(r.rate.perSecond)} /s (${fmt(r.rate.handshakes)} in all, ${r.rate.errors} errors); p50 ${ms(r.rate.p50)}, p99 ${ms(r.rate.p99)} to authenticated`])
+    rows.push(['CPU per handshake through HAProxy', cpu(r.rate.perHandshake)])
   }
   if (r.hold !== undefined) {
     const h = r.hold
     rows.push(['authenticated sockets held (direct to instances)', `${fmt(h.opened)} (${h.failed} failed${h.firstError === undefined ? '' : `: ${h.firstError}`}), opened in ${fmt(h.seconds, 1)} s (${fmt(h.perSecond)} /s)`])
     rows.push(['RSS per instance, before → after', h.rssBefore.map((b, i) => `${fmt(b / MB)} → ${fmt(h.rssAfter[i] / MB)} MB`).join('; ')])
-    rows.push(['RSS growth per socket', `${fmt(h.kbPerSocket, 1)} KB`])
+    rows.push(['RSS growth per socket: all sockets; second half only (marginal)', `${fmt(h.kbPerSocket, 1)} KB; ${fmt(h.marginalKbPerSocket, 1)} KB`])
+    rows.push(['CPU per socket opened direct (second half)', cpu(h.perSocket)])
+    rows.push(['Redis memory per session (masters)', `${fmt(h.redisBytesPerSession)} bytes`])
+    rows.push(['idle sockets: CPU per 100,000 sockets', `instances ${fmt(h.idlePerSocketSecond.instancesCpu * 1e5, 3)} cores, Redis ${fmt(h.idlePerSocketSecond.redisCpu * 1e5, 3)} cores`])
   }
   if (r.push !== undefined) {
     rows.push(['backend push to users on every instance', r.push.available

@@ -50,11 +50,11 @@ async function main (): Promise<ScaleReport> {
   const gens = startGenerators(Math.max(2, Math.ceil(sockets / SOCKETS_PER_GENERATOR)))
   log(`cluster ${topo.clusterNodes}; ${report.instances} instances on ${topo.instances.map(i => i.port).join(', ')}; HAProxy on ${balancer.port}; ${gens.length} client generators`)
   if (!args['skip-rate']) {
-    report.rate = await ratePhase(gens, balancer.port, users, count('rate-seconds'), 16)
+    report.rate = await ratePhase(topo, balancer, gens, users, count('rate-seconds'), 16)
     log(`handshakes through HAProxy: ${report.rate.perSecond.toFixed(0)}/s`)
   }
   if (!args['skip-hold']) {
-    report.hold = await holdPhase(topo, gens, sockets, users, count('settle-seconds') * 1000)
+    report.hold = await holdPhase(topo, balancer, gens, sockets, users, count('settle-seconds') * 1000)
     log(`held ${report.hold.opened} sockets (${report.hold.failed} failed), ${report.hold.kbPerSocket.toFixed(1)} KB RSS per socket`)
     if (report.hold.failed > 0) report.failures.push(`${report.hold.failed} of ${sockets} sockets did not authenticate: ${report.hold.firstError ?? ''}`)
     if (!args['skip-push']) report.push = await pushPhase(gens, balancer.port, sockets, users, count('push-seconds'))
