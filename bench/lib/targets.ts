@@ -20,8 +20,8 @@ export const usesRedis = (target: TargetName): boolean => target === 'redis' || 
 
 const serverScript = (name: string): string => fileURLToPath(new URL(`../servers/${name}.js`, import.meta.url))
 /** The service is `npm start` itself: dist/src/server.js, with the benchmark's IPC preloaded. */
-const SERVICE = fileURLToPath(new URL('../../src/server.js', import.meta.url))
-const PRELOAD = new URL('../servers/preload.js', import.meta.url).href
+export const SERVICE = fileURLToPath(new URL('../../src/server.js', import.meta.url))
+export const PRELOAD = new URL('../servers/preload.js', import.meta.url).href
 /** The guides' CommonJS files are run from the source tree, as their guide has them (not compiled). */
 const SEEDS_APP = fileURLToPath(new URL('../../../bench/servers/seeds/app.js', import.meta.url))
 

@@ -1,7 +1,6 @@
-import { rssBytes } from '../lib/proc.js'
 import { percentile } from '../lib/stats.js'
 import { ranges, type Generator } from './fleet.js'
-import { nowMs } from './held.js'
+import { nowMs, placement } from './held.js'
 import type { Balancer } from './haproxy.js'
 import type { Topology } from './topology.js'
 import { perUnit, usage, type Usage } from './usage.js'
@@ -44,13 +43,14 @@ export async function ratePhase (topo: Topology, balancer: Balancer, gens: Gener
  * Authenticated sockets held across the instances, straight to their ports
  * (as an L4 balancer would spread them), each user's sockets on every
  * instance, opened in two halves, each followed by `settleMs` of idling (V8
- * compacts a few seconds after the traffic stops) and an RSS reading. The
+ * compacts a few seconds after the traffic stops) and a reading of every
+ * instance's RSS after a full GC, net of V8's young generation. The
  * marginal figures (second half only) leave out what the first traffic costs
  * once (compiled code, the young generation grown by the allocation rate).
- * The last idle period also prices idle sockets' CPU (pings, timers).
+ * The two idle periods also price idle sockets' CPU (pings, timers, leases).
  */
 export async function holdPhase (topo: Topology, balancer: Balancer, gens: Generator[], sockets: number, users: number, settleMs: number) {
-  const rss = (): number[] => topo.instances.map(i => rssBytes(i.pid))
+  const rss = async (): Promise<number[]> => await Promise.all(topo.instances.map(async i => await i.memory()))
   const total = (values: number[]): number => values.reduce((a, b) => a + b, 0)
   const ports = topo.instances.map(i => i.port)
   const read = (): Usage => usage(topo, balancer.pid)
@@ -66,20 +66,23 @@ export async function holdPhase (topo: Topology, balancer: Balancer, gens: Gener
     const afterOpen = read()
     await settle(settleMs)
     // Each generator reports every socket it holds, so the sum is the total so far.
-    return { opened: results.reduce((n, r) => n + r.opened, 0), start, afterOpen, afterIdle: read(), rss: rss() }
+    return { opened: results.reduce((n, r) => n + r.opened, 0), start, afterOpen, afterIdle: read(), rss: await rss() }
   }
-  const rssBefore = rss()
+  const rssBefore = await rss()
   const first = await half(0)
   const second = await half(1)
   const states = await Promise.all(gens.map(async g => await g.ask<{ failed: number, firstError?: string }>({ kind: 'held' })))
   const opened = second.opened
   const added = second.opened - first.opened
+  const perInstance = topo.instances.map(() => 0)
+  for (let i = 0; i < sockets; i++) perInstance[placement(i, users, ports.length).instance]++
   return {
     opened,
     failed: states.reduce((n, s) => n + s.failed, 0),
     firstError: states.find(s => s.firstError !== undefined)?.firstError,
     seconds: opening,
     perSecond: opened / opening,
+    perInstance,
     rssBefore,
     rssAfter: second.rss,
     kbPerSocket: (total(second.rss) - total(rssBefore)) / opened / 1024,
@@ -87,8 +90,9 @@ export async function holdPhase (topo: Topology, balancer: Balancer, gens: Gener
     /** Second half: CPU per socket opened (direct to an instance), Redis bytes per session. */
     perSocket: perUnit(second.start, second.afterOpen, added),
     redisBytesPerSession: (second.afterIdle.redisMemory - first.start.redisMemory) / opened,
-    /** Last idle period: CPU seconds per socket per second. */
-    idlePerSocketSecond: perUnit(second.afterOpen, second.afterIdle, opened * settleMs / 1000)
+    /** Idle periods: cores used with all sockets, and the second half's extra cores per socket (fixed costs such as health checks cancel out). */
+    idleCores: perUnit(second.afterOpen, second.afterIdle, settleMs / 1000),
+    idlePerSocketSecond: perUnit(first.afterOpen, first.afterIdle, settleMs / 1000, second.afterOpen, second.afterIdle, added)
   }
 }
 

@@ -38,13 +38,14 @@ const log = (line: string): void => { process.stderr.write(`scale: ${line}\n`) }
 const count = (name: keyof typeof args): number => Number(args[name])
 const sockets = count('sockets')
 const clients = count('clients')
-// Ten sockets per user (MAX_SESSIONS_PER_USER stays at 20), each user's sockets over every instance.
-const users = Math.max(1, Math.ceil(sockets / 10))
+// Every user has the same number of sockets on every instance, at most 10 in all (MAX_SESSIONS_PER_USER stays at 20).
+const instances = count('instances')
+const users = Math.max(1, Math.ceil(sockets / (instances <= 10 ? instances * Math.floor(10 / instances) : 10)))
 
 async function main (): Promise<ScaleReport> {
   if (HAPROXY_MISSING !== undefined) throw new Error(HAPROXY_MISSING)
   if (clients > BALANCER_MAX_CONNECTIONS - 500) throw new Error(`--clients ${clients}: one HAProxy process holds at most ${BALANCER_MAX_CONNECTIONS} connections here`)
-  const report: ScaleReport = { instances: count('instances'), loadAverage: { start: loadavg(), end: [] }, failures: [] }
+  const report: ScaleReport = { instances, loadAverage: { start: loadavg(), end: [] }, failures: [] }
   const topo = await startTopology(report.instances)
   const balancer = await startHaproxy(topo.instances.map(i => i.port))
   const gens = startGenerators(Math.max(2, Math.ceil(sockets / SOCKETS_PER_GENERATOR)))

@@ -1,17 +1,18 @@
 import type { ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { redisCluster } from '../../test/support/redis.js'
-import { listening, freePort } from '../lib/targets.js'
-import { spawnNode, stop, ALL_CPUS } from '../lib/proc.js'
+import { PRELOAD, SERVICE, listening, freePort } from '../lib/targets.js'
+import { ALL_CPUS, nextMessage, rssBytes, spawnNode, stop } from '../lib/proc.js'
 import { BENCH_SECRET, BENCH_SERVER_KEY } from '../lib/wire.js'
 import { cleanup } from './cleanup.js'
 
-/** `npm start` itself: the built service. */
-const SERVICE = fileURLToPath(new URL('../../src/server.js', import.meta.url))
 /** The backend API's key (PROTOCOL.md §6) every instance accepts. */
 export const BACKEND_KEY = 'scale-backend-api-key-0123456789abcdef'
 
-/** One instance of the service: restartable on the same port with the same environment. */
+/**
+ * One instance of the service, `npm start` as built, with the benchmark's
+ * preload (GC on request, as `npm run bench` does); restartable on the same
+ * port with the same environment.
+ */
 export class Instance {
   child: ChildProcess | undefined
   constructor (readonly port: number, private readonly env: Record<string, string>) {}
@@ -19,7 +20,7 @@ export class Instance {
   get pid (): number { return this.child?.pid as number }
 
   async start (): Promise<void> {
-    const child = cleanup.track(spawnNode(SERVICE, [], ALL_CPUS, { ...this.env, PORT: String(this.port) }))
+    const child = cleanup.track(spawnNode(SERVICE, [], ALL_CPUS, { ...this.env, PORT: String(this.port) }, ['--expose-gc', `--import=${PRELOAD}`]))
     let tail = ''
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { tail = (tail + chunk).slice(-2000) })
     this.child = child
@@ -28,6 +29,17 @@ export class Instance {
     } catch (err) {
       throw new Error(`instance on port ${this.port} did not start: ${(err as Error).message} ${tail.trim()}`)
     }
+  }
+
+  /**
+   * Resident memory after a full GC, net of V8's young generation (sized by the
+   * recent allocation rate, not by what is held: see docs/benchmarks.md, idle).
+   */
+  async memory (): Promise<number> {
+    const child = this.child as ChildProcess
+    child.send({ kind: 'gc' })
+    const { young } = await nextMessage(child, (m: { kind?: string, young?: number }) => m.kind === 'gc-done' ? m as { young: number } : undefined)
+    return rssBytes(this.pid) - young
   }
 
   /** SIGTERM, as an orchestrator stops it, and wait for the exit; its code is returned. */

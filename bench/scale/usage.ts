@@ -25,12 +25,16 @@ export function usage (topo: Topology, haproxyPid: number): Usage {
   }
 }
 
-/** The change between two readings, divided by `per` (operations, sockets, …). */
-export function perUnit (before: Usage, after: Usage, per: number): Usage {
-  return {
-    instancesCpu: (after.instancesCpu - before.instancesCpu) / per,
-    redisCpu: (after.redisCpu - before.redisCpu) / per,
-    haproxyCpu: (after.haproxyCpu - before.haproxyCpu) / per,
-    redisMemory: (after.redisMemory - before.redisMemory) / per
-  }
+const KEYS = ['instancesCpu', 'redisCpu', 'haproxyCpu', 'redisMemory'] as const
+
+/**
+ * The change between two readings divided by `per` (operations, sockets, seconds, …);
+ * given a second pair of readings, how much more the second pair's change per `per`
+ * was, divided by `extra` (e.g. the CPU rate added by `extra` more sockets).
+ */
+export function perUnit (before: Usage, after: Usage, per: number, before2?: Usage, after2?: Usage, extra = 1): Usage {
+  const rate = (b: Usage, a: Usage, key: typeof KEYS[number]): number => (a[key] - b[key]) / per
+  return Object.fromEntries(KEYS.map(key => [key, before2 === undefined || after2 === undefined
+    ? rate(before, after, key)
+    : (rate(before2, after2, key) - rate(before, after, key)) / extra])) as unknown as Usage
 }
