@@ -44,10 +44,10 @@ export async function ratePhase (topo: Topology, balancer: Balancer, gens: Gener
  * (as an L4 balancer would spread them), each user's sockets on every
  * instance, opened in two halves, each followed by `settleMs` of idling (V8
  * compacts a few seconds after the traffic stops) and a reading of every
- * instance's RSS after a full GC, net of V8's young generation. The
- * marginal figures (second half only) leave out what the first traffic costs
- * once (compiled code, the young generation grown by the allocation rate).
- * The two idle periods also price idle sockets' CPU (pings, timers, leases).
+ * instance's RSS after a full GC, net of V8's young generation. CPU per
+ * socket opened is read over the second half, when the code is compiled and
+ * warm. The two idle periods price idle sockets' CPU (pings, timers, leases):
+ * the second half's extra rate, so fixed costs (health checks) cancel out.
  */
 export async function holdPhase (topo: Topology, balancer: Balancer, gens: Generator[], sockets: number, users: number, settleMs: number) {
   const rss = async (): Promise<number[]> => await Promise.all(topo.instances.map(async i => await i.memory()))
@@ -86,7 +86,6 @@ export async function holdPhase (topo: Topology, balancer: Balancer, gens: Gener
     rssBefore,
     rssAfter: second.rss,
     kbPerSocket: (total(second.rss) - total(rssBefore)) / opened / 1024,
-    marginalKbPerSocket: (total(second.rss) - total(first.rss)) / added / 1024,
     /** Second half: CPU per socket opened (direct to an instance), Redis bytes per session. */
     perSocket: perUnit(second.start, second.afterOpen, added),
     redisBytesPerSession: (second.afterIdle.redisMemory - first.start.redisMemory) / opened,

@@ -30,7 +30,7 @@ export function scaleTable (r: ScaleReport): string {
     const h = r.hold
     rows.push(['authenticated sockets held (direct to instances)', `${fmt(h.opened)} (${h.failed} failed${h.firstError === undefined ? '' : `: ${h.firstError}`}), opened in ${fmt(h.seconds, 1)} s (${fmt(h.perSecond)} /s)`])
     rows.push(['sockets and RSS per instance (after a full GC, net of the young generation), before → after', h.rssBefore.map((b, i) => `${fmt(h.perInstance[i])}: ${fmt(b / MB)} → ${fmt(h.rssAfter[i] / MB)} MB`).join('; ')])
-    rows.push(['RSS growth per socket: all sockets; second half only (marginal)', `${fmt(h.kbPerSocket, 1)} KB; ${fmt(h.marginalKbPerSocket, 1)} KB`])
+    rows.push(['RSS growth per socket', `${fmt(h.kbPerSocket, 1)} KB`])
     rows.push(['CPU per socket opened direct (second half)', cpu(h.perSocket)])
     rows.push(['Redis memory per session (masters)', `${fmt(h.redisBytesPerSession)} bytes`])
     rows.push(['idle: cores used with every socket open; extra cores per 100,000 more idle sockets (second half)', `instances ${fmt(h.idleCores.instancesCpu, 3)}, Redis ${fmt(h.idleCores.redisCpu, 3)}, HAProxy ${fmt(h.idleCores.haproxyCpu, 3)}; ` +
