@@ -24,11 +24,16 @@ export async function until<T> (check: () => Promise<T | undefined>, timeoutMs: 
   return undefined
 }
 
-/** Handshakes per second through the balancer (every generator runs closed loops of full flows), and the CPU each cost. */
+/**
+ * Handshakes per second through the balancer (every generator runs closed loops of full flows), and the CPU each cost.
+ * The instances are fresh: a first short round compiles the code and is not counted.
+ */
 export async function ratePhase (topo: Topology, balancer: Balancer, gens: Generator[], users: number, seconds: number, concurrency: number) {
+  const round = async (s: number): Promise<Array<{ latencies: number[], errors: number }>> => await Promise.all(gens.map(async g =>
+    await g.ask<{ latencies: number[], errors: number }>({ kind: 'rate', port: balancer.port, users, seconds: s, concurrency })))
+  await round(Math.min(3, seconds))
   const before = usage(topo, balancer.pid)
-  const runs = await Promise.all(gens.map(async g =>
-    await g.ask<{ latencies: number[], errors: number }>({ kind: 'rate', port: balancer.port, users, seconds, concurrency })))
+  const runs = await round(seconds)
   const latencies = runs.flatMap(r => r.latencies)
   return {
     handshakes: latencies.length,
