@@ -3,6 +3,7 @@ import { ranges, type Generator } from './fleet.js'
 import { nowMs, placement } from './held.js'
 import type { Balancer } from './haproxy.js'
 import type { Topology } from './topology.js'
+import { storeSessions } from './store-check.js'
 import { perUnit, usage, type Usage } from './usage.js'
 
 export const settle = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
@@ -98,6 +99,21 @@ export async function holdPhase (topo: Topology, balancer: Balancer, gens: Gener
     idleCores: perUnit(second.afterOpen, second.afterIdle, settleMs / 1000),
     idlePerSocketSecond: perUnit(first.afterOpen, first.afterIdle, settleMs / 1000, second.afterOpen, second.afterIdle, added)
   }
+}
+
+/**
+ * After the held sockets went away (their clients dropped them, as a crashed
+ * client would): every one of their sessions must leave the store. How long
+ * until the last session key is gone, and how many are left at the deadline.
+ */
+export async function releasePhase (topo: Topology, released: number) {
+  const started = nowMs()
+  let left = released
+  const gone = await until(async () => {
+    ({ sessionKeys: left } = await storeSessions(topo.clusterNodes, topo.keyPrefix, []))
+    return left === 0 ? nowMs() : undefined
+  }, 120_000)
+  return { released, left, seconds: gone === undefined ? undefined : (gone - started) / 1000 }
 }
 
 /** POST or DELETE on the backend API through the balancer; the HTTP status. */

@@ -1,6 +1,6 @@
 import { fmt } from '../lib/stats.js'
 import type { pushPhase, revokePhase } from './backend-phases.js'
-import type { holdPhase, ratePhase } from './phases.js'
+import type { holdPhase, ratePhase, releasePhase } from './phases.js'
 import type { RestartResult } from './restart.js'
 import type { Usage } from './usage.js'
 
@@ -9,6 +9,7 @@ export interface ScaleReport {
   loadAverage: { start: number[], end: number[] }
   rate?: Awaited<ReturnType<typeof ratePhase>>
   hold?: Awaited<ReturnType<typeof holdPhase>>
+  released?: Awaited<ReturnType<typeof releasePhase>>
   push?: Awaited<ReturnType<typeof pushPhase>>
   revoke?: Awaited<ReturnType<typeof revokePhase>>
   restart?: RestartResult
@@ -45,6 +46,12 @@ export function scaleTable (r: ScaleReport): string {
     rows.push(['revoke-all, time to the last close', r.revoke.available
       ? `${r.revoke.users} users, ${r.revoke.allClosed ? 'every socket closed' : 'NOT every socket closed'}; p50 ${ms(r.revoke.p50)}, p99 ${ms(r.revoke.p99)}`
       : `not available: ${r.revoke.reason}`])
+  }
+  if (r.released !== undefined) {
+    const x = r.released
+    rows.push(['held sockets dropped by their clients: sessions left in the store', x.left === 0
+      ? `none: all ${fmt(x.released)} removed within ${fmt(x.seconds ?? Number.NaN, 1)} s`
+      : `${fmt(x.left)} of ${fmt(x.released)} still there after 120 s`])
   }
   if (r.restart !== undefined) {
     const x = r.restart
