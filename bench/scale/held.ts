@@ -47,7 +47,10 @@ export class HeldSockets {
       if (at >= 0) this.pushLatencies.push(nowMs() - Number.parseFloat(data.toString('latin1', at + 9, at + 40)))
     })
     socket.on('close', (code: number) => {
-      if (code !== 4007) return this.otherCloses++
+      if (code !== 4007) {
+        this.otherCloses++
+        return
+      }
       const seen = this.revoked.get(userId) ?? { closes: 0, last: 0 }
       this.revoked.set(userId, { closes: seen.closes + 1, last: nowMs() })
     })

@@ -77,7 +77,7 @@ export async function holdPhase (topo: Topology, balancer: Balancer, gens: Gener
   const rssBefore = await rss()
   const first = await half(0)
   const second = await half(1)
-  const states = await Promise.all(gens.map(async g => await g.ask<{ failed: number, firstError?: string }>({ kind: 'held' })))
+  const states = await Promise.all(gens.map(async g => await g.ask<{ failed: number, firstError?: string, otherCloses: number }>({ kind: 'held' })))
   const opened = second.opened
   const added = second.opened - first.opened
   const perInstance = topo.instances.map(() => 0)
@@ -86,6 +86,8 @@ export async function holdPhase (topo: Topology, balancer: Balancer, gens: Gener
     opened,
     failed: states.reduce((n, s) => n + s.failed, 0),
     firstError: states.find(s => s.firstError !== undefined)?.firstError,
+    /** Sockets that authenticated and were closed by the other side while held (none expected). */
+    lost: states.reduce((n, s) => n + s.otherCloses, 0),
     seconds: opening,
     perSecond: opened / opening,
     perInstance,

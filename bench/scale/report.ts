@@ -29,7 +29,7 @@ export function scaleTable (r: ScaleReport): string {
   }
   if (r.hold !== undefined) {
     const h = r.hold
-    rows.push(['authenticated sockets held (direct to instances)', `${fmt(h.opened)} (${h.failed} failed${h.firstError === undefined ? '' : `: ${h.firstError}`}), opened in ${fmt(h.seconds, 1)} s (${fmt(h.perSecond)} /s)`])
+    rows.push(['authenticated sockets held (direct to instances)', `${fmt(h.opened)} (${h.failed} failed${h.firstError === undefined ? '' : `: ${h.firstError}`}; ${h.lost} closed by the server while held), opened in ${fmt(h.seconds, 1)} s (${fmt(h.perSecond)} /s)`])
     rows.push(['sockets and RSS per instance (after a full GC, net of the young generation), before → after', h.rssBefore.map((b, i) => `${fmt(h.perInstance[i])}: ${fmt(b / MB)} → ${fmt(h.rssAfter[i] / MB)} MB`).join('; ')])
     rows.push(['RSS growth per socket', `${fmt(h.kbPerSocket, 1)} KB`])
     rows.push(['CPU per socket opened direct (second half)', cpu(h.perSocket)])
