@@ -12,7 +12,7 @@ export type Command =
   | { kind: 'held' }
   | { kind: 'release' }
   | { kind: 'rate', port: number, users: number, seconds: number, concurrency: number }
-  | { kind: 'sdk-start', port: number, users: number, from: number, to: number }
+  | { kind: 'sdk-start', port: number, users: number, from: number, to: number, backoffMaxMs?: number }
   | { kind: 'sdk-status', sample: number }
   | { kind: 'sdk-close' }
   | { kind: 'replay', port: number, tickets: string[] }
@@ -38,7 +38,7 @@ async function run (command: Command): Promise<unknown> {
     case 'rate':
       return await handshakeLoop(command.port, makeUsers(command.users), command.seconds, command.concurrency)
     case 'sdk-start':
-      fleet = new SdkFleet(command.port)
+      fleet = new SdkFleet(command.port, command.backoffMaxMs)
       return await fleet.start(makeUsers(command.users, 'sdk-user-').slice(command.from, command.to))
     case 'sdk-status':
       return fleet?.status(command.sample)

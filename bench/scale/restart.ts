@@ -40,10 +40,10 @@ async function orphanCheck (topo: Topology, userIds: string[], live: Set<string>
  * redeemed twice (counted by the clients, and a sample of spent tickets
  * replayed through the balancer), the store's sessions exactly the live ones.
  */
-export async function restartPhase (topo: Topology, balancer: Balancer, gens: Generator[], clients: number) {
+export async function restartPhase (topo: Topology, balancer: Balancer, gens: Generator[], clients: number, backoffMaxMs?: number) {
   const users = makeUsers(clients, 'sdk-user-').map(u => u.userId)
   await Promise.all(ranges(clients, gens.length).map(async ([from, to], k) =>
-    await gens[k].ask({ kind: 'sdk-start', port: balancer.port, users: clients, from, to })))
+    await gens[k].ask({ kind: 'sdk-start', port: balancer.port, users: clients, from, to, backoffMaxMs })))
   const restarts = []
   for (const [i, instance] of topo.instances.entries()) {
     const { connections } = await balancer.server(i)

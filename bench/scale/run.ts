@@ -11,7 +11,7 @@ import { restartFailures, restartPhase } from './restart.js'
 import { startTopology } from './topology.js'
 
 /**
- * `npm run scale [-- --instances 4 --sockets 60000 --clients 2000 --skip-push …]`:
+ * `npm run scale [-- --instances 4 --sockets 60000 --clients 2000 --backoff-max-ms 2000 --skip-push …]`:
  * a Redis Cluster (3 masters, 3 replicas), N instances of the built service
  * on it, HAProxy in front; handshakes through the balancer, sockets held on
  * every instance, backend-API push and revoke-all, a rolling restart.
@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     'push-seconds': { type: 'string', default: '5' },
     'revoke-users': { type: 'string', default: '100' },
     'settle-seconds': { type: 'string', default: '10' },
+    'backoff-max-ms': { type: 'string' },
     json: { type: 'string' },
     'skip-rate': { type: 'boolean', default: false },
     'skip-hold': { type: 'boolean', default: false },
@@ -66,7 +67,8 @@ async function main (): Promise<ScaleReport> {
     if (report.released.left > 0) report.failures.push(`${report.released.left} sessions of the ${report.hold.opened} released sockets still in the store after 120 s`)
   }
   if (!args['skip-restart']) {
-    report.restart = await restartPhase(topo, balancer, gens, clients)
+    const backoff = args['backoff-max-ms'] === undefined ? undefined : Number(args['backoff-max-ms'])
+    report.restart = await restartPhase(topo, balancer, gens, clients, backoff)
     report.failures.push(...restartFailures(report.restart))
   }
   report.loadAverage.end = loadavg()

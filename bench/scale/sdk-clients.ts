@@ -14,7 +14,7 @@ export class SdkFleet {
   readonly clients: Client[] = []
   readonly redeemed = new Map<string, number>()
 
-  constructor (private readonly port: number) {}
+  constructor (private readonly port: number, private readonly backoffMaxMs?: number) {}
 
   private socketClass (): new (url: string) => WebSocket {
     const redeemed = this.redeemed
@@ -45,7 +45,8 @@ export class SdkFleet {
         getToken: () => user.headers.authorization.slice('Bearer '.length),
         serverKey: BENCH_SERVER_KEY,
         user: { userId: user.userId, entityId: 'entity-1', entityType: 'BRAND' },
-        WebSocket: WS
+        WebSocket: WS,
+        backoff: this.backoffMaxMs === undefined ? undefined : { maxMs: this.backoffMaxMs }
       }))
     }
     await Promise.all(this.clients.map(async c => await c.connect()))
