@@ -5,14 +5,17 @@ import { HAS_TASKSET } from './lib/proc.js'
 import { measure, redisUnavailable } from './lib/measure.js'
 import { headline, table } from './lib/report.js'
 import { fmt } from './lib/stats.js'
-import type { TargetName } from './lib/targets.js'
+import { PEER_SCENARIOS, isPeer, type Peer, type TargetName } from './lib/targets.js'
+import { peerTable } from './lib/peers.js'
 import type { Result, Scenario } from './load/job.js'
 
 /**
- * `npm run bench [-- --quick] [--runs N] [--only issue,idle] [--targets bare,memory]
+ * `npm run bench [-- --quick] [--runs N] [--only issue,idle|seeds,socketio] [--targets bare,memory]
  * [--sockets N] [--profile] [--env NAME=value …]`:
- * every scenario against its bare baseline, the memory store and Redis, in
- * rounds (baseline, memory, Redis, then again), one table of medians.
+ * every scenario against its bare baseline, the memory store, Redis and the
+ * peers that do the same thing, in rounds (baseline, memory, Redis, peers,
+ * then again), one table of medians and one of ours against the peers.
+ * `--only seeds` / `--only socketio` runs the scenarios of that peer, ours beside it.
  */
 const { values: args } = parseArgs({
   options: {
@@ -30,7 +33,10 @@ const quick = args.quick === true
 const runs = Number(args.runs ?? (quick ? 1 : 3))
 const seconds = quick ? 2 : 5
 const ALL: Scenario[] = ['issue', 'handshake', 'idle', 'pingpong']
-const scenarios = args.only === undefined ? ALL : ALL.filter(s => args.only?.split(',').includes(s))
+const only = args.only?.split(',')
+const onlyPeers = (Object.keys(PEER_SCENARIOS) as Peer[]).filter(p => only?.includes(p))
+const named = ALL.filter(s => only?.includes(s))
+const scenarios = only === undefined ? ALL : named.length > 0 ? named : ALL.filter(s => onlyPeers.some(p => PEER_SCENARIOS[p].includes(s)))
 const sockets = Number(args.sockets ?? (quick ? 2000 : 10_000))
 const concurrency: Record<Scenario, number> = { issue: 10, handshake: 16, idle: 64, pingpong: 50 }
 const profileDir = 'bench/results/profiles'
@@ -40,8 +46,14 @@ const log = (line: string): void => { process.stderr.write(`${line}\n`) }
 log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, taskset ${HAS_TASKSET ? 'yes: server on cpu 0, load on cpu 1' : 'absent: no pinning'}`)
 
 const whyNoRedis = await redisUnavailable()
-const targets = (whyNoRedis === undefined ? ['bare', 'memory', 'redis'] as TargetName[] : ['bare', 'memory'] as TargetName[])
-  .filter(t => args.targets === undefined || args.targets.split(',').includes(t))
+function wanted (t: TargetName): boolean {
+  if (args.targets !== undefined) return args.targets.split(',').includes(t)
+  // `--only seeds`: that peer and ours beside it, without the bare baseline (the peer table does not use it).
+  if (onlyPeers.length > 0) return isPeer(t) ? onlyPeers.includes(t) : t !== 'bare'
+  return true
+}
+// The guides' code needs Redis; without it only Socket.IO joins ours.
+const targets = (whyNoRedis === undefined ? ['bare', 'memory', 'redis', 'seeds', 'socketio'] as TargetName[] : ['bare', 'memory', 'socketio'] as TargetName[]).filter(wanted)
 if (whyNoRedis !== undefined) log(`Redis rows skipped: ${whyNoRedis}`)
 
 const results = new Map<string, Result[]>()
@@ -49,6 +61,7 @@ const started = Date.now()
 for (const scenario of scenarios) {
   for (let run = 1; run <= runs; run++) {
     for (const target of targets) {
+      if (isPeer(target) && !PEER_SCENARIOS[target].includes(scenario)) continue
       const result = await measure(scenario, target, {
         warmupSeconds: quick ? 1 : 2, seconds, concurrency: concurrency[scenario], sockets, users: 1000
       }, {
@@ -64,7 +77,8 @@ for (const scenario of scenarios) {
   }
 }
 
-const output = table(results, scenarios, targets)
+const peers = peerTable(results, scenarios, targets)
+const output = `${table(results, scenarios, targets)}${peers === '' ? '' : `\n\nOurs against the peers, same run (peer cost ÷ ours):\n\n${peers}`}`
 process.stdout.write(`\n${output}\n\n`)
 log(`${runs} run(s) per row, ${seconds} s measured per run${scenarios.includes('idle') ? `, idle at ${sockets} sockets` : ''}; ${((Date.now() - started) / 1000).toFixed(0)} s in all.`)
 if (whyNoRedis !== undefined) log(`Redis rows skipped: ${whyNoRedis}`)

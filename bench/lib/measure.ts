@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { spawnSync } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { CLIENT_CPU, cpuSeconds, machineBusySeconds, nextMessage, rssBytes, spawnNode, stop } from './proc.js'
-import { REDIS_URL, startServer, type Server, type TargetName } from './targets.js'
+import { REDIS_URL, startServer, usesRedis, type Server, type TargetName } from './targets.js'
 import type { Job, Result, Scenario } from '../load/job.js'
 
 const loadScript = fileURLToPath(new URL('../load/main.js', import.meta.url))
@@ -85,10 +86,10 @@ export interface MeasureOptions {
 
 export async function measure (scenario: Scenario, target: TargetName, job: Omit<Job, 'scenario' | 'flavor' | 'port'>, opts: MeasureOptions = {}): Promise<Result> {
   const server = await startServer(target, scenario, opts.env)
-  const load = spawnNode(loadScript, [JSON.stringify({ ...job, scenario, flavor: server.flavor, port: server.port })], CLIENT_CPU, {})
+  const load = spawnNode(loadScript, [JSON.stringify({ ...job, scenario, flavor: server.flavor, port: server.port, wsPort: server.wsPort })], CLIENT_CPU, {})
   let loadErr = ''
   load.stderr?.setEncoding('utf8').on('data', (chunk: string) => { loadErr = (loadErr + chunk).slice(-2000) })
-  answerProbes(load, server, target === 'redis' ? redisPid() : undefined, opts)
+  answerProbes(load, server, usesRedis(target) ? redisPid() : undefined, opts)
   try {
     const result = await nextMessage(load, (m: { kind?: string, result?: Result }) => m.kind === 'result' ? m.result : undefined, 300_000)
     if (loadErr !== '') process.stderr.write(`  ${scenario}/${target} load generator: ${loadErr.trim()}\n`)
@@ -99,5 +100,6 @@ export async function measure (scenario: Scenario, target: TargetName, job: Omit
     await stop(load)
     await stop(server.child)
     if (server.redisPrefix !== undefined) clearRedisKeys(server.redisPrefix)
+    if (server.scratch !== undefined) rmSync(server.scratch, { recursive: true, force: true })
   }
 }

@@ -9,6 +9,8 @@ const CORES = Number(spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim()) ||
 /** Server on the first core, load generator on the second, when the machine has two. */
 export const SERVER_CPU = '0'
 export const CLIENT_CPU = CORES > 1 ? '1' : '0'
+/** Every core: processes of the scale run are left to the scheduler. */
+export const ALL_CPUS = `0-${CORES - 1}`
 
 /** CPU seconds (user + system, all threads) a process has used so far. */
 export function cpuSeconds (pid: number): number {
@@ -35,12 +37,13 @@ export function rssBytes (pid: number): number {
  * with the fd limit raised to the hard limit (10,000 sockets need more than
  * the usual 1,024). `exec` keeps the pid, so /proc/<pid> is the Node process.
  */
-export function spawnNode (script: string, args: string[], cpu: string, env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+export function spawnNode (script: string, args: string[], cpu: string, env: Record<string, string>, nodeFlags: string[] = [], cwd?: string): ChildProcess {
   const pin = HAS_TASKSET ? `taskset -c ${cpu} ` : ''
   const cmd = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec ${pin}"$0" "$@"`
   return spawn('sh', ['-c', cmd, process.execPath, ...nodeFlags, script, ...args], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, ...env }
+    env: { ...process.env, ...env },
+    cwd
   })
 }
 
@@ -63,12 +66,12 @@ export function nextMessage<T> (child: ChildProcess, pick: (msg: any) => T | und
   })
 }
 
-/** Stop a child and wait for it to be gone. */
-export async function stop (child: ChildProcess): Promise<void> {
+/** Stop a child (SIGTERM, SIGKILL after `graceMs`) and wait for it to be gone. */
+export async function stop (child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
   const gone = new Promise(resolve => child.once('exit', resolve))
   child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
   await gone
   clearTimeout(timer)
 }

@@ -1,6 +1,6 @@
 import type { Result, Scenario } from '../load/job.js'
 import { fmt, median, spread } from './stats.js'
-import type { TargetName } from './targets.js'
+import { isPeer, usesRedis, type TargetName } from './targets.js'
 
 /** The ratio each service row must reach against its baseline (≥ for rates, ≤ for memory). */
 export const TARGETS: Record<Scenario, { memory: number, redis: number, atMost?: true }> = {
@@ -25,7 +25,7 @@ const withSpread = (values: number[], digits: number, scale = 1): string => {
     : fmt(median(values) / scale, digits)
 }
 
-const cpuPerOp = (r: Result): number => r.serverCpu / r.ops
+export const cpuPerOp = (r: Result): number => r.serverCpu / r.ops
 
 /** Cores' worth of CPU that neither the server, nor the load generator, nor Redis used during the window. */
 const otherLoad = (r: Result): number => Math.max(0, r.machineCpu - r.serverCpu - r.clientCpu - (r.redisCpu ?? 0)) / r.seconds
@@ -50,14 +50,16 @@ export function table (results: Map<string, Result[]>, scenarios: Scenario[], ta
       // Without baseline runs (`--targets memory`) there is nothing to compare with: no ratio, no verdict.
       const compared = target !== 'bare' && bare.length === runs.length
       const ratios = compared ? runs.map((r, i) => headline(scenario, r) / headline(scenario, bare[i])) : []
-      const goal = target === 'bare' ? `(${BASELINE[scenario]})` : compared ? judge(scenario, target, median(ratios)) : '(no baseline run)'
+      const goal = target === 'bare'
+        ? `(${BASELINE[scenario]})`
+        : isPeer(target) ? '(peer: see the peer table)' : compared ? judge(scenario, target, median(ratios)) : '(no baseline run)'
       // Throughput the server could reach on its core alone: immune to a saturated client and to other people's load.
       const cpuRatios = !compared || idle ? [] : runs.map((r, i) => cpuPerOp(bare[i]) / cpuPerOp(r))
       lines.push([
         '', scenario, target, result, target === 'bare' ? '1' : compared ? withSpread(ratios, 2) : '', goal, cpuRatios.length > 0 ? withSpread(cpuRatios, 2) : '',
         fmt(median(runs.map(r => r.p50Ms)), 2), fmt(median(runs.map(r => r.p99Ms)), 2),
         fmt(median(runs.map(cpuPerOp)) * 1e6, 1),
-        target === 'redis' ? fmt(median(runs.map(r => ((r.redisCpu ?? Number.NaN) / r.ops) * 1e6)), 1) : '',
+        usesRedis(target) ? fmt(median(runs.map(r => ((r.redisCpu ?? Number.NaN) / r.ops) * 1e6)), 1) : '',
         `${fmt(median(runs.map(r => (r.clientCpu / r.seconds) * 100)), 0)} %`,
         `${fmt(median(runs.map(otherLoad)), 2)} cores`,
         String(runs.reduce((n, r) => n + r.errors, 0)), ''

@@ -3,6 +3,8 @@ import { createSigner } from 'fast-jwt'
 /** Credentials the service is started with and the load generator signs with. */
 export const BENCH_SECRET = 'benchmark-secret-of-a-realistic-length-0123456789'
 export const BENCH_SERVER_KEY = 'bench-chat-server'
+/** The guides' code accepts only its hard-coded keys (`UD21`, `Host`, `Reserve`). */
+export const SEEDS_SERVER_KEY = 'UD21'
 
 /** The constant answers of the bare baselines: the same bytes on the wire as the service's, no work behind them. */
 const NOW = new Date().toISOString()
@@ -19,10 +21,10 @@ export interface BenchUser {
 }
 
 /** `count` distinct users, each with a signed JWT and the exact request a client sends for a ticket. */
-export function makeUsers (count: number): BenchUser[] {
+export function makeUsers (count: number, prefix = 'user-'): BenchUser[] {
   const sign = createSigner({ key: BENCH_SECRET, algorithm: 'HS256', expiresIn: 3_600_000 })
   return Array.from({ length: count }, (_, i) => {
-    const userId = `user-${String(i).padStart(4, '0')}`
+    const userId = `${prefix}${String(i).padStart(4, '0')}`
     return {
       userId,
       headers: {

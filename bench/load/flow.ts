@@ -1,15 +1,15 @@
 import { Agent, request } from 'node:http'
 import WebSocket from 'ws'
-import { SOURCE_ADDRESSES, type BenchUser } from '../lib/wire.js'
+import { SEEDS_SERVER_KEY, SOURCE_ADDRESSES, type BenchUser } from '../lib/wire.js'
 import type { Flavor } from './job.js'
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 })
 let next = 0
 
 /** POST /api/websocket/ticket over a keep-alive connection; the ticket from the answer. */
-export function fetchTicket (port: number, user: BenchUser): Promise<string> {
+export function fetchTicket (port: number, user: BenchUser, headers = user.headers): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/websocket/ticket', headers: user.headers, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/websocket/ticket', headers, agent }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => { body += chunk })
@@ -28,11 +28,15 @@ export function fetchTicket (port: number, user: BenchUser): Promise<string> {
  * of several loopback source addresses), `connection_established`,
  * `ticket_authenticate`, `authentication_success`. Against the bare `ws` echo
  * there is no ticket route and no greeting: upgrade, one frame, its echo.
+ * The guides' code (`seeds`) serves WebSocket on a port of its own and knows
+ * only its hard-coded chat-server keys.
  */
-export async function connect (port: number, user: BenchUser, flavor: Flavor | 'echo'): Promise<WebSocket> {
-  const ticket = flavor === 'echo' ? 'ws_ticket_' + '0'.repeat(64) : await fetchTicket(port, user)
+export async function connect (port: number, user: BenchUser, flavor: Flavor | 'echo', wsPort = port): Promise<WebSocket> {
+  const ticket = flavor === 'echo'
+    ? 'ws_ticket_' + '0'.repeat(64)
+    : await fetchTicket(port, user, flavor === 'seeds' ? { ...user.headers, 'x-chat-server-key': SEEDS_SERVER_KEY } : user.headers)
   const frame = JSON.stringify({ type: 'ticket_authenticate', ticket })
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+  const socket = new WebSocket(`ws://127.0.0.1:${wsPort}/ws`, {
     perMessageDeflate: false, localAddress: SOURCE_ADDRESSES[next++ % SOURCE_ADDRESSES.length]
   })
   return await new Promise((resolve, reject) => {

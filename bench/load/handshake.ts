@@ -1,20 +1,26 @@
 import { performance } from 'node:perf_hooks'
-import { makeUsers } from '../lib/wire.js'
+import { makeUsers, type BenchUser } from '../lib/wire.js'
 import { Samples } from '../lib/stats.js'
 import { closeSocket, connect } from './flow.js'
+import { sioClose, sioConnect } from './socketio.js'
 import { measuredWindow, type Job, type Result } from './job.js'
 
-/** Full flows, closed loop with `concurrency` in flight: ticket → upgrade → authenticate → success → close. */
+/**
+ * Full flows, closed loop with `concurrency` in flight: ticket → upgrade → authenticate → success → close.
+ * The Socket.IO peer has no ticket: upgrade with the JWT in its handshake → `connect` → disconnect.
+ */
 export async function handshake (job: Job): Promise<Result> {
   const users = makeUsers(job.users)
   let u = 0
-  const flavor = job.flavor
+  const flow = job.flavor === 'socketio'
+    ? async (user: BenchUser) => { await sioClose(await sioConnect(job.port, user)) }
+    : async (user: BenchUser) => { await closeSocket(await connect(job.port, user, job.flavor, job.wsPort)) }
   async function loop (until: number, samples?: Samples): Promise<number> {
     let errors = 0
     while (performance.now() < until) {
       const start = performance.now()
       try {
-        await closeSocket(await connect(job.port, users[u++ % users.length], flavor))
+        await flow(users[u++ % users.length])
         samples?.push(performance.now() - start)
       } catch (err) {
         if (errors++ === 0) process.stderr.write(`handshake: ${String(err)}\n`)

@@ -1,9 +1,22 @@
 import { performance } from 'node:perf_hooks'
 import type WebSocket from 'ws'
-import { makeUsers } from '../lib/wire.js'
+import type { Socket } from 'socket.io-client'
+import { makeUsers, type BenchUser } from '../lib/wire.js'
 import { Samples } from '../lib/stats.js'
 import { closeSocket, connect, pool } from './flow.js'
+import { sioClose, sioConnect } from './socketio.js'
 import { ownCpu, probe, serverUse, type Job, type Result } from './job.js'
+
+type Opened = WebSocket | Socket
+
+/** How this run's client opens an authenticated socket, closes it cleanly, and drops it at the end. */
+function idleClient (job: Job): { open: (user: BenchUser) => Promise<Opened>, close: (s: Opened) => Promise<void>, drop: (s: Opened) => void } {
+  if (job.flavor === 'socketio') {
+    return { open: async user => await sioConnect(job.port, user), close: async s => { await sioClose(s as Socket) }, drop: s => { (s as Socket).disconnect() } }
+  }
+  const flavor = job.flavor === 'bare' ? 'echo' : job.flavor
+  return { open: async user => await connect(job.port, user, flavor, job.wsPort), close: async s => { await closeSocket(s as WebSocket) }, drop: s => { (s as WebSocket).terminate() } }
+}
 
 const settle = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 const IDLE_SETTLE_MS = 12_000
@@ -17,17 +30,17 @@ const IDLE_SETTLE_MS = 12_000
  */
 export async function idle (job: Job): Promise<Result> {
   const users = makeUsers(job.users)
-  const flavor = job.flavor === 'bare' ? 'echo' : 'service'
-  await pool(200, 16, async (i) => { await closeSocket(await connect(job.port, users[i % users.length], flavor)) })
+  const { open: openOne, close, drop } = idleClient(job)
+  await pool(200, 16, async (i) => { await close(await openOne(users[i % users.length])) })
   await settle(500)
   const before = await probe(true)
   const cpu0 = ownCpu()
   const t0 = performance.now()
   const samples = new Samples()
-  const open: WebSocket[] = []
+  const open: Opened[] = []
   await pool(job.sockets, 64, async (i) => {
     const start = performance.now()
-    open.push(await connect(job.port, users[i % users.length], flavor))
+    open.push(await openOne(users[i % users.length]))
     samples.push(performance.now() - start)
   })
   const seconds = (performance.now() - t0) / 1000
@@ -38,7 +51,7 @@ export async function idle (job: Job): Promise<Result> {
   await settle(IDLE_SETTLE_MS)
   const after = await probe(true)
   const { p50, p99 } = samples.summary()
-  for (const socket of open) socket.terminate()
+  for (const socket of open) drop(socket)
   return {
     ops: open.length,
     seconds,

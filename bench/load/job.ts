@@ -3,13 +3,18 @@ import type { Samples } from '../lib/stats.js'
 
 /** What the runner asks a load generator to do, and what it reports back. */
 export type Scenario = 'issue' | 'handshake' | 'idle' | 'pingpong'
-/** `service` speaks the protocol; `bare` talks to a baseline doing the same wire work without auth. */
-export type Flavor = 'service' | 'bare'
+/**
+ * `service` speaks the protocol; `bare` talks to a baseline doing the same wire work without auth;
+ * `seeds` is the guides' own Express code (same protocol, WebSocket on `wsPort`); `socketio` the Socket.IO peer.
+ */
+export type Flavor = 'service' | 'bare' | 'seeds' | 'socketio'
 
 export interface Job {
   scenario: Scenario
   flavor: Flavor
   port: number
+  /** The guides' code serves WebSocket on a second port. */
+  wsPort?: number
   warmupSeconds: number
   seconds: number
   /** Concurrent connections (issue), flows in flight (handshake), sockets (pingpong). */

@@ -122,9 +122,9 @@ export async function redisUrl (t: Tap): Promise<string> {
 /** A replica (re)attaching is served at once, not after the default 5 s wait for others to join the transfer. */
 export const FAST_SYNC = ['--repl-diskless-sync-delay', '0']
 
-/** A real 3-master cluster (`host:port,…`): REDIS_CLUSTER_NODES when set, else three servers of our own. */
-export async function redisCluster (t: Tap): Promise<string> {
-  return process.env.REDIS_CLUSTER_NODES ?? (await startCluster(t)).addresses
+/** A real 3-master cluster (`host:port,…`): REDIS_CLUSTER_NODES when set, else servers of our own (`replicas` per master). */
+export async function redisCluster (t: Tap, opts: { replicas?: number } = {}): Promise<string> {
+  return process.env.REDIS_CLUSTER_NODES ?? (await startCluster(t, opts)).addresses
 }
 
 /** A cluster of our own: 3 masters with `replicas` replicas each; `nodeTimeoutMs` is how soon a failed master is replaced. */

@@ -1,0 +1,66 @@
+import { fmt } from '../lib/stats.js'
+import type { pushPhase, revokePhase } from './backend-phases.js'
+import type { holdPhase, ratePhase, releasePhase } from './phases.js'
+import type { RestartResult } from './restart.js'
+import type { Usage } from './usage.js'
+
+export interface ScaleReport {
+  instances: number
+  loadAverage: { start: number[], end: number[] }
+  rate?: Awaited<ReturnType<typeof ratePhase>>
+  hold?: Awaited<ReturnType<typeof holdPhase>>
+  released?: Awaited<ReturnType<typeof releasePhase>>
+  push?: Awaited<ReturnType<typeof pushPhase>>
+  revoke?: Awaited<ReturnType<typeof revokePhase>>
+  restart?: RestartResult
+  failures: string[]
+}
+
+const MB = 1024 * 1024
+const ms = (value: number): string => `${fmt(value, 1)} ms`
+const cpu = (u: Usage): string => `instances ${fmt(u.instancesCpu * 1e6)} µs, Redis ${fmt(u.redisCpu * 1e6)} µs (all 6 nodes), HAProxy ${fmt(u.haproxyCpu * 1e6)} µs`
+
+/** The run as one Markdown table: what was measured, with the figure and its detail. */
+export function scaleTable (r: ScaleReport): string {
+  const rows: Array<[string, string]> = []
+  if (r.rate !== undefined) {
+    rows.push(['handshakes through HAProxy', `${fmt(r.rate.perSecond)} /s (${fmt(r.rate.handshakes)} in all, ${r.rate.errors} errors); p50 ${ms(r.rate.p50)}, p99 ${ms(r.rate.p99)} to authenticated`])
+    rows.push(['CPU per handshake through HAProxy', cpu(r.rate.perHandshake)])
+  }
+  if (r.hold !== undefined) {
+    const h = r.hold
+    rows.push(['authenticated sockets held (direct to instances)', `${fmt(h.opened)} (${h.failed} failed${h.firstError === undefined ? '' : `: ${h.firstError}`}; ${h.lost} closed by the server while held), opened in ${fmt(h.seconds, 1)} s (${fmt(h.perSecond)} /s)`])
+    rows.push(['sockets and RSS per instance (after a full GC, net of the young generation), before → after', h.rssBefore.map((b, i) => `${fmt(h.perInstance[i])}: ${fmt(b / MB)} → ${fmt(h.rssAfter[i] / MB)} MB`).join('; ')])
+    rows.push(['RSS growth per socket', `${fmt(h.kbPerSocket, 1)} KB`])
+    rows.push(['CPU per socket opened direct (second half)', cpu(h.perSocket)])
+    rows.push(['Redis memory per session (masters)', `${fmt(h.redisBytesPerSession)} bytes`])
+    rows.push(['idle: cores used with every socket open; extra cores per 100,000 more idle sockets (second half)', `instances ${fmt(h.idleCores.instancesCpu, 3)}, Redis ${fmt(h.idleCores.redisCpu, 3)}, HAProxy ${fmt(h.idleCores.haproxyCpu, 3)}; ` +
+      `instances ${fmt(h.idlePerSocketSecond.instancesCpu * 1e5, 3)}, Redis ${fmt(h.idlePerSocketSecond.redisCpu * 1e5, 3)}`])
+  }
+  if (r.push !== undefined) {
+    rows.push(['backend push to users on every instance', r.push.available
+      ? `${fmt(r.push.perSecond)} deliveries/s (${fmt(r.push.delivered)} of ${fmt(r.push.expected)} from ${fmt(r.push.pushes)} pushes, ${r.push.refused} refused); p50 ${ms(r.push.p50)}, p99 ${ms(r.push.p99)}`
+      : `not available: ${r.push.reason}`])
+  }
+  if (r.revoke !== undefined) {
+    rows.push(['revoke-all, time to the last close', r.revoke.available
+      ? `${r.revoke.users} users, ${r.revoke.allClosed ? 'every socket closed' : 'NOT every socket closed'}; p50 ${ms(r.revoke.p50)}, p99 ${ms(r.revoke.p99)}`
+      : `not available: ${r.revoke.reason}`])
+  }
+  if (r.released !== undefined) {
+    const x = r.released
+    rows.push(['held sockets dropped by their clients: sessions left in the store', x.left === 0
+      ? `none: all ${fmt(x.released)} removed within ${fmt(x.seconds ?? Number.NaN, 1)} s`
+      : `${fmt(x.left)} of ${fmt(x.released)} still there after 120 s`])
+  }
+  if (r.restart !== undefined) {
+    const x = r.restart
+    rows.push(['rolling restart (SIGTERM one at a time, SDK clients)', x.restarts.map(s => `instance ${s.instance} (${s.connections} connections through HAProxy): ${s.reauthenticated} clients re-authenticated, drained ${fmt(s.drainedMs / 1000, 1)} s, every client back after ${s.backMs === undefined ? 'NEVER' : `${fmt(s.backMs / 1000, 1)} s`}`).join('; ')])
+    rows.push(['after the restart', `${x.open} of ${x.clients} clients authenticated; ${x.doubles} tickets redeemed twice of ${x.redemptions}; ` +
+      `${x.replay.accepted} of ${x.replay.tried} spent tickets accepted on replay (${Object.entries(x.replay.codes).map(([c, n]) => `${c} ${n}`).join(', ')}); ` +
+      `store: ${x.store.orphaned} orphaned, ${x.store.missing} missing, ${x.store.sessionKeys} session keys for ${x.store.live} live sessions`])
+  }
+  rows.push(['load average (1 min) at start, end', `${fmt(r.loadAverage.start[0], 2)}, ${fmt(r.loadAverage.end[0], 2)}`])
+  rows.push(['verdict', r.failures.length === 0 ? 'every correctness check held' : `FAILED: ${r.failures.join('; ')}`])
+  return ['| measure | result |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n')
+}
