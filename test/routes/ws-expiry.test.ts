@@ -1,6 +1,7 @@
 import t from 'tap'
 import { listen, authenticated, authHeaders, issueTicket, tokenFor, Client, type App } from '../helper.js'
 import { createMemoryStore } from '../../src/stores/memory.js'
+import { withFaults } from '../support/faults.js'
 import { removalOf, waitFor } from '../support/events.js'
 
 // Timers may round a millisecond down; the network adds nothing before the server's own send.
@@ -101,4 +102,16 @@ t.test('/ws › a client that leaves while its refresh is in flight: the refresh
   const refreshed = waitFor(app.liveSockets.events, 'refreshed', () => true, 300)
   await t.rejects(refreshed, /no matching 'refreshed'/, 'no refresh reported for a closed socket')
   t.equal(app.liveSockets.deadlines.size, 0, 'and nothing scheduled')
+})
+
+t.test('/ws › a refresh whose record update fails answers AUTH_ERROR; the connection and the old expiry stand', async t => {
+  const faults = withFaults(createMemoryStore())
+  t.teardown(() => faults.store.close())
+  const { app, ws } = await listen(t, {}, { store: faults.store })
+  const [client, ok] = await authenticated(app, ws)
+  faults.fail('updateSessionExpiry')
+  t.match(await client.request({ type: 'session_refresh', id: 'u', ticket: await issueTicket(app) }), { type: 'error', id: 'u', code: 'AUTH_ERROR' })
+  t.match(await app.store.listSessions('alice'), [{ sessionId: ok.sessionId, expiresAt: ok.expiresAt }])
+  t.match(await client.request({ type: 'chat_message', content: 'still' }), { type: 'chat_response' })
+  client.close()
 })
