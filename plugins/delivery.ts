@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { serialize } from '../src/protocol/serializers.js'
+import { deliveryFrame } from '../src/sessions/deliver.js'
 import type { OutgoingMessage } from '../src/ws/handlers.js'
 
 type Send = <M extends { type: string }>(to: string, message: OutgoingMessage<M>) => Promise<void>
@@ -14,21 +14,18 @@ declare module 'fastify' {
 }
 
 /**
- * Decorates `sendToUser` and `sendToSession`: messages go out through the
- * store's pub/sub as `deliver` events, so they reach sockets on every
- * instance (the session plugin writes them to its local sockets).
+ * Decorates `sendToUser` and `sendToSession` (the backend API's push routes
+ * call them too): messages go out through the store's pub/sub as `deliver`
+ * events, so they reach sockets on every instance (the session plugin writes
+ * them to its local sockets), at most once.
  */
 export default fp(async (fastify) => {
   const { store } = fastify
-  const payload = (message: { type: string }): string => {
-    const stamped = { ...message, timestamp: new Date().toISOString() }
-    return serialize(stamped)
-  }
 
   fastify.decorate<Send>('sendToUser', async (userId, message) => {
-    await store.publish({ kind: 'deliver', userId, payload: payload(message) })
+    await store.publish({ kind: 'deliver', userId, payload: deliveryFrame(message) })
   })
   fastify.decorate<Send>('sendToSession', async (sessionId, message) => {
-    await store.publish({ kind: 'deliver', sessionId, payload: payload(message) })
+    await store.publish({ kind: 'deliver', sessionId, payload: deliveryFrame(message) })
   })
 }, { name: 'delivery', dependencies: ['ticket-store', 'session'], fastify: '5.x' })

@@ -19,12 +19,14 @@ export default fp(async (fastify) => {
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          chatServerKey: { type: 'apiKey', in: 'header', name: 'X-Chat-Server-Key' }
+          chatServerKey: { type: 'apiKey', in: 'header', name: 'X-Chat-Server-Key' },
+          backendApiKey: { type: 'http', scheme: 'bearer', description: 'A key of BACKEND_API_KEYS' }
         }
       },
       tags: [
         { name: 'tickets', description: 'Issue WebSocket tickets' },
         { name: 'sessions', description: "The caller's authenticated WebSocket sessions" },
+        { name: 'backend', description: 'Backend API (server to server, BACKEND_API_KEYS): any user\'s sessions, on every instance' },
         { name: 'service', description: 'Health and operations' }
       ]
     }

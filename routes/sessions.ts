@@ -3,9 +3,11 @@ import { AppError } from '../src/protocol/errors.js'
 import {
   AuthHeadersSchema, CREDENTIAL_ERRORS, SessionListResponseSchema, SessionParamsSchema, SuccessResponseSchema, errorResponses
 } from '../src/protocol/http.js'
+import { RevokedResponseSchema } from '../src/protocol/backend-api.js'
 import { storeFailure } from '../src/http/envelope.js'
+import { revokeSession } from '../src/sessions/revoke.js'
 
-/** The caller's own sessions: list them, revoke one (its socket closes 4007 on whichever instance holds it). */
+/** The caller's own sessions: list them, revoke one or all (their sockets close 4007 on whichever instance holds them). */
 const sessionsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
   const { store } = fastify
   fastify.addHook('onRequest', fastify.authenticate)
@@ -41,9 +43,20 @@ const sessionsRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     const session = await store.getSession(sessionId).catch(storeFailure)
     // Another user's session is reported exactly like a missing one: no probing of ids.
     if (session?.userId !== request.user.userId) throw new AppError('SESSION_NOT_FOUND')
-    await store.removeSession(sessionId).catch(storeFailure)
-    await store.publish({ kind: 'revoke', sessionId }).catch(storeFailure)
+    await revokeSession(store, sessionId, { reconnect: false }).catch(storeFailure)
     return { success: true as const }
+  })
+
+  fastify.delete('/api/websocket/sessions', {
+    schema: {
+      summary: 'Revoke every session of the caller, on every instance (log out everywhere)',
+      tags: ['sessions'],
+      headers: AuthHeadersSchema,
+      response: { 200: RevokedResponseSchema, ...errorResponses([...CREDENTIAL_ERRORS, 'DATABASE_ERROR']) }
+    }
+  }, async (request) => {
+    const revoked = await fastify.revokeUser(request.user.userId, { reconnect: false }).catch(storeFailure)
+    return { success: true as const, revoked }
   })
 }
 

@@ -15,11 +15,13 @@ import storePlugin from '../plugins/store.js'
 import authPlugin from '../plugins/auth.js'
 import sessionPlugin from '../plugins/session.js'
 import deliveryPlugin from '../plugins/delivery.js'
+import usersPlugin from '../plugins/users.js'
 import shutdownPlugin from '../plugins/shutdown.js'
 import websocketPlugin from '../plugins/websocket.js'
 import docsPlugin from '../plugins/docs.js'
 import ticketRoute from '../routes/ticket.js'
 import sessionsRoute from '../routes/sessions.js'
+import backendRoute from '../routes/backend.js'
 import wsRoute from '../routes/ws.js'
 import healthRoute from '../routes/health.js'
 import demoRoute from '../routes/demo.js'
@@ -50,6 +52,7 @@ export const app = fp(async function wsTicketAuth (fastify: FastifyInstance, opt
   await fastify.register(authPlugin)
   await fastify.register(sessionPlugin)
   await fastify.register(deliveryPlugin)
+  await fastify.register(usersPlugin)
   await fastify.register(shutdownPlugin)
   await fastify.register(websocketPlugin)
   // The HTTP surface in a scope of its own: its Helmet, CORS and error envelope stay off a host app's routes.
@@ -60,6 +63,8 @@ export const app = fp(async function wsTicketAuth (fastify: FastifyInstance, opt
     await scope.register(docsPlugin)
     await scope.register(ticketRoute)
     await scope.register(sessionsRoute)
+    // Off (its routes unknown: 404) until BACKEND_API_KEYS names a key.
+    if (config.backendApiKeys.length > 0) await scope.register(backendRoute)
     await scope.register(wsRoute, { messages: opts.messages })
     await scope.register(healthRoute)
     await scope.register(metricsRoute)
@@ -84,6 +89,8 @@ export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifySe
     frameworkErrors: (_error, _request, reply) => { sendError(reply, 'BAD_REQUEST', 'Malformed URL') },
     // Half-open requests (slowloris, upgrades included) are cut off; Node checks them every second at most.
     requestTimeout: config.requestTimeoutMs,
+    // A user id of 255 characters, percent-encoded (up to 12 per character), is one path parameter.
+    routerOptions: { maxParamLength: 4096 },
     http: {
       headersTimeout: config.headersTimeoutMs,
       requestTimeout: config.requestTimeoutMs,

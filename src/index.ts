@@ -11,6 +11,7 @@ export { app as wsTicketAuth, buildApp, loggerOptions, type AppOptions } from '.
 export { ConfigError, EnvSchema, loadConfig, resolveConfig, type AppConfig, type ConfigOverrides } from './config.js'
 export * from './protocol/errors.js'
 export * from './protocol/http.js'
+export * from './protocol/backend-api.js'
 export * from './protocol/messages.js'
 export { asyncApiDocument } from './protocol/asyncapi.js'
 export {
@@ -25,3 +26,5 @@ export type {} from '../plugins/auth.js'
 export type {} from '../plugins/store.js'
 export type {} from '../plugins/session.js'
 export type {} from '../plugins/delivery.js'
+export type {} from '../plugins/users.js'
+export type { RevokeOptions } from './sessions/revoke.js'

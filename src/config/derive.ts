@@ -19,7 +19,8 @@ export function fromSettings (s: Settings) {
   const {
     nodeEnv, jwtSecret, chatServerKeys: keyList, ticketTtlSeconds: ttl, ticketExpiryHours, rateWindowMinutes, allowedOrigins,
     redisUrl, redisHost, redisPort, redisPassword, redisClusterNodes, redisKeyPrefix, redisCommandTimeoutMs, databaseUrl,
-    pgPoolMax, pgConnectTimeoutMs, pgQueryTimeoutMs, pgCleanupIntervalMs, pgCleanupBatchSize, demoPage, ...passThrough
+    pgPoolMax, pgConnectTimeoutMs, pgQueryTimeoutMs, pgCleanupIntervalMs, pgCleanupBatchSize, demoPage, backendApiKeys: backendList,
+    ...passThrough
   } = s
   const production = nodeEnv === 'production'
   const store = storeChoice(s)
@@ -29,12 +30,16 @@ export function fromSettings (s: Settings) {
   }
   if (s.headersTimeoutMs > s.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS')
   if (chatServerKeys.length === 0) throw new ConfigError('CHAT_SERVER_KEYS must list at least one key when NODE_ENV=production')
+  const backendApiKeys = list(backendList) ?? []
+  // Chat-server keys travel with browser requests: one of them must never open the backend API.
+  if (backendApiKeys.some(key => chatServerKeys.includes(key))) throw new ConfigError('BACKEND_API_KEYS must not reuse a key of CHAT_SERVER_KEYS')
   const ownOrigins = production ? [] : [`http://localhost:${s.port}`, `http://127.0.0.1:${s.port}`]
   return {
     ...passThrough,
     production,
     jwtSecret: jwtSecret ?? (s.jwksUrl === undefined ? DEV_JWT_SECRET : undefined),
     chatServerKeys,
+    backendApiKeys,
     ticketTtlSeconds: ttl ?? (ticketExpiryHours === undefined ? DEFAULT_TICKET_TTL_SECONDS : Math.round(ticketExpiryHours * 3600)),
     rateWindowMs: Math.round(rateWindowMinutes * 60_000),
     redis: store === 'redis' ? redisOptions(s) : undefined,

@@ -11,7 +11,7 @@ const FIELDS = new Map(SETTINGS.map(f => [f.key, f]))
 function checkGiven (given: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(given)) {
     const field = FIELDS.get(key)
-    // Lists are text in the environment and arrays here: chatServerKeys is checked on its own.
+    // Lists are text in the environment and arrays here: chatServerKeys and backendApiKeys are checked on their own.
     if (field === undefined || Array.isArray(value) || Value.Check(field.schema, value)) continue
     const error = Value.Errors(field.schema, value).First()
     throw new ConfigError(`Invalid option ${key}=${JSON.stringify(value)}: ${error?.message as string}`)
@@ -34,6 +34,7 @@ export function resolveConfig (overrides: ConfigOverrides = {}): AppConfig {
     jwtSecret: overrides.jwtSecret,
     jwksUrl: overrides.jwksUrl,
     chatServerKeys: overrides.chatServerKeys?.join(','),
+    backendApiKeys: overrides.backendApiKeys?.join(','),
     demoPage: false
   }
   const defaults = checkSettings(Object.fromEntries(Object.entries(inputs).filter(([, value]) => value !== undefined)))

@@ -48,7 +48,7 @@ export const EnvSchema = Type.Object({
   MAX_SESSIONS_PER_USER: Int('Live sessions per user', 20),
   MESSAGE_RATE_LIMIT: Int('Messages per connection per 60 s', 120),
   BODY_LIMIT_BYTES: Int('Largest accepted HTTP body', 16 * 1024),
-  MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
+  MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009) and backend-API message (larger: 413)', 64 * 1024),
   HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000),
   DEMO_PAGE: Bool('Serve the demo chat page at / and its development token route (never when NODE_ENV=production)', true),
   SHUTDOWN_TIMEOUT_MS: Int('On SIGTERM/SIGINT: the longest the drain (sockets, requests, sessions) may take; done within it the process exits 0, past it exits 1', 10_000),
@@ -58,7 +58,9 @@ export const EnvSchema = Type.Object({
   MAX_UNAUTHENTICATED_SOCKETS: Int('Sockets of this instance not yet authenticated; beyond it the upgrade is refused 503 UNAUTHENTICATED_LIMIT', 1000),
   MAX_BUFFERED_BYTES: Int('Bytes queued for one socket that does not read; beyond it the socket is terminated', 1024 * 1024),
   HEADERS_TIMEOUT_MS: Int('Time a client has to send complete HTTP headers (upgrades included)', 10_000),
-  REQUEST_TIMEOUT_MS: Int('Time a client has to send a complete HTTP request; at least HEADERS_TIMEOUT_MS', 30_000)
+  REQUEST_TIMEOUT_MS: Int('Time a client has to send a complete HTTP request; at least HEADERS_TIMEOUT_MS', 30_000),
+  // The backend API (PROTOCOL.md §6)
+  BACKEND_API_KEYS: Str('Comma-separated keys of the backend API (Authorization: Bearer <key>); unset: that API is off (404)')
 })
 export type Env = Static<typeof EnvSchema>
 

@@ -25,7 +25,8 @@ export type ConsumeResult =
 
 /** Messages every instance sharing a store receives (revocation, delivery to a user or session). */
 export type StoreEvent =
-  | { kind: 'revoke', sessionId: string }
+  // reconnect (default false) is what session_revoked tells the client
+  | { kind: 'revoke', sessionId: string, reconnect?: boolean }
   | { kind: 'deliver', sessionId?: string, userId?: string, payload: string }
 
 /** The store could not be reached or answered with an error: maps to DATABASE_ERROR / AUTH_ERROR. */

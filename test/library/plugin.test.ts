@@ -126,3 +126,23 @@ t.test('library › a handler answers through typed reply and can push to others
   alice.close()
   bob.close()
 })
+
+t.test('library › revokeUser and presence work on every instance sharing the store, without the backend API', async t => {
+  const store = createMemoryStore()
+  const config = { jwtSecret: SECRET, chatServerKeys: [KEY] }
+  const a = await existingApp(t, { config, store })
+  const b = await existingApp(t, { config, store })
+  const [onA] = await signIn(a.http, a.ws, 'alice')
+  const [onB] = await signIn(b.http, b.ws, 'alice')
+  const [bob] = await signIn(a.http, a.ws, 'bob')
+  t.same(await b.host.presence(['alice', 'bob', 'carol']), { alice: 2, bob: 1, carol: 0 })
+  t.equal((await fetch(`${a.http}/api/websocket/presence?userId=alice`)).status, 404, 'the backend API itself stays off')
+  t.equal(await b.host.revokeUser('alice', { reconnect: true }), 2)
+  for (const socket of [onA, onB]) {
+    t.match(await socket.next(), { type: 'session_revoked' })
+    t.equal((await socket.closed).code, 4007)
+  }
+  t.same(await a.host.presence(['alice', 'bob']), { alice: 0, bob: 1 })
+  t.equal(await a.host.revokeUser('alice'), 0)
+  bob.close()
+})

@@ -55,9 +55,33 @@ t.test('DELETE /api/websocket/sessions/:sessionId › another user\'s session is
 t.test('session routes › 503 DATABASE_ERROR when the store is unreachable', async t => {
   const { app } = await listen(t)
   await app.store.close()
-  for (const [method, url] of [['GET', '/api/websocket/sessions'], ['DELETE', '/api/websocket/sessions/session_00000000000000000000000000000000']] as const) {
+  for (const [method, url] of [
+    ['GET', '/api/websocket/sessions'], ['DELETE', '/api/websocket/sessions'], ['DELETE', '/api/websocket/sessions/session_00000000000000000000000000000000']
+  ] as const) {
     const res = await app.inject({ method, url, headers: authHeaders(tokenFor(app, 'alice')) })
     t.equal(res.statusCode, 503, `${method}`)
     t.equal(res.json().code, 'DATABASE_ERROR')
   }
+})
+
+t.test('DELETE /api/websocket/sessions › revokes every session of the caller (session_revoked, 4007), none of another user\'s', async t => {
+  const { app, ws } = await listen(t)
+  const mine = [await authenticated(app, ws, 'alice'), await authenticated(app, ws, 'alice')]
+  const [bob] = await authenticated(app, ws, 'bob')
+  const { 'content-type': _, ...headers } = authHeaders(tokenFor(app, 'alice'))
+  const res = await app.inject({ method: 'DELETE', url: '/api/websocket/sessions', headers })
+  t.same(res.json(), { success: true, revoked: 2 })
+  for (const [client] of mine) {
+    t.match(await client.next(), { type: 'session_revoked' })
+    t.equal((await client.closed).code, 4007)
+  }
+  t.same(await app.store.listSessions('alice'), [])
+  t.equal((await bob.request({ type: 'heartbeat_ping' })).type, 'heartbeat_pong', 'bob is still connected')
+  const again = await app.inject({ method: 'DELETE', url: '/api/websocket/sessions', headers: authHeaders(tokenFor(app, 'alice')), payload: '' })
+  t.same(again.json(), { success: true, revoked: 0 }, 'nothing left; a JSON content type without a body is fine')
+  const missing = await app.inject({ method: 'DELETE', url: '/api/websocket/sessions' })
+  t.equal(missing.json().code, 'AUTH_MISSING')
+  t.equal((await app.inject({ method: 'DELETE', url: '/api/websocket/sessions', headers: authHeaders(tokenFor(app, 'bob'), 'x') })).json().code, 'SERVER_KEY_INVALID')
+  t.equal((await app.store.listSessions('bob')).length, 1, 'an invalid server key revoked nothing')
+  bob.close()
 })

@@ -37,3 +37,16 @@ export async function runScript (t: Tap, file: string, env: Record<string, strin
   })
   return child
 }
+
+/** Run a script to its end, the way the tests run (same loader, coverage collected): its exit code and output. */
+export async function runToExit (file: string, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [...process.execArgv, file, ...args], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const [code] = await once(child, 'exit') as [number | null]
+  return { code, stdout, stderr }
+}
