@@ -1,0 +1,40 @@
+/**
+ * The operator console's state machine: one state drives what is shown and
+ * enabled. `checking` is a key being tried, `refused` a key the server
+ * answered 401 to (forgotten at once), `unreachable` a server that did not
+ * answer (or failed) while the key was good: the console keeps polling and
+ * returns to `ready` by itself.
+ */
+export type ConsoleState = 'locked' | 'checking' | 'ready' | 'refused' | 'unreachable'
+
+const NEXT: Record<ConsoleState, readonly ConsoleState[]> = {
+  locked: ['checking'],
+  checking: ['ready', 'refused', 'unreachable', 'locked'],
+  ready: ['unreachable', 'refused', 'locked'],
+  refused: ['checking'],
+  unreachable: ['ready', 'refused', 'locked']
+}
+
+/** What each state shows (`keyForm`, `workspace`) and lets the operator do (`typeKey`, `act`). */
+export const VIEW: Record<ConsoleState, { keyForm: boolean, typeKey: boolean, workspace: boolean, act: boolean }> = {
+  locked: { keyForm: true, typeKey: true, workspace: false, act: false },
+  checking: { keyForm: true, typeKey: false, workspace: false, act: false },
+  ready: { keyForm: false, typeKey: false, workspace: true, act: true },
+  refused: { keyForm: true, typeKey: true, workspace: false, act: false },
+  unreachable: { keyForm: false, typeKey: false, workspace: true, act: false }
+}
+
+/** The console's current state; `to` refuses a transition the table does not have (a late answer, a double click). */
+export function createMachine (onChange: (state: ConsoleState, previous: ConsoleState) => void) {
+  let state: ConsoleState = 'locked'
+  return {
+    get state () { return state },
+    to (next: ConsoleState): boolean {
+      if (next === state || !NEXT[state].includes(next)) return false
+      const previous = state
+      state = next
+      onChange(next, previous)
+      return true
+    }
+  }
+}
