@@ -25,7 +25,6 @@ export type ConsumeResult =
 
 /** Messages every instance sharing a store receives (revocation, delivery to a user or session). */
 export type StoreEvent =
-  // reconnect (default false) is what session_revoked tells the client
   | { kind: 'revoke', sessionId: string, reconnect?: boolean }
   | { kind: 'deliver', sessionId?: string, userId?: string, payload: string }
 
