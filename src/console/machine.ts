@@ -1,3 +1,5 @@
+import { createMachine as createPageMachine } from '../demo/page-kit.js'
+
 /**
  * The operator console's state machine: one state drives what is shown and
  * enabled. `checking` is a key being tried, `refused` a key the server
@@ -24,17 +26,5 @@ export const VIEW: Record<ConsoleState, { keyForm: boolean, typeKey: boolean, wo
   unreachable: { keyForm: false, typeKey: false, workspace: true, act: false }
 }
 
-/** The console's current state; `to` refuses a transition the table does not have (a late answer, a double click). */
-export function createMachine (onChange: (state: ConsoleState, previous: ConsoleState) => void) {
-  let state: ConsoleState = 'locked'
-  return {
-    get state () { return state },
-    to (next: ConsoleState): boolean {
-      if (next === state || !NEXT[state].includes(next)) return false
-      const previous = state
-      state = next
-      onChange(next, previous)
-      return true
-    }
-  }
-}
+/** The page's state, starting 'locked'; `to` refuses a transition the table above does not have. */
+export const createMachine = (onChange: (state: ConsoleState, previous: ConsoleState) => void) => createPageMachine<ConsoleState>('locked', NEXT, onChange)

@@ -1,22 +1,14 @@
 /** The operator console's DOM. Text goes in through textContent only: user ids and entities are untrusted. */
 import { VIEW, type ConsoleState } from './machine.js'
+import { byId } from '../demo/page-kit.js'
 
-export const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T
+export { byId, log } from '../demo/page-kit.js'
 
 export interface Stats {
   instance: { connections: number, sessions: number }
   authentications: { success: number, failure: number, byCode: Record<string, number> }
 }
 export interface SessionRow { sessionId: string, entityType?: string, entityId?: string, authenticatedAt: string, expiresAt?: string }
-
-/** One event, appended: the log reads top to bottom, newest last, and follows the newest. */
-export function log (text: string): void {
-  const list = byId('log')
-  const item = document.createElement('li')
-  item.textContent = `${new Date().toLocaleTimeString()} ${text}`
-  list.append(item)
-  list.scrollTop = list.scrollHeight
-}
 
 /** Show and enable exactly what the state allows. */
 export function render (state: ConsoleState, problem = ''): void {
