@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Page } from 'playwright-core'
-import { Client, issueTicket, listen, type App } from '../helper.js'
+import { Client, build, issueTicket, type App } from '../helper.js'
+import { freePort } from '../support/net.js'
 import { until } from '../support/wait.js'
 import { buildConsole } from '../../src/demo/bundle.js'
 import type { StoreEvent } from '../../src/stores/types.js'
@@ -36,7 +37,14 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
   t.plan(0, `${CHROMIUM} missing: apt-get install -y chromium`)
 } else {
   t.test('operator console in Chromium › key, sessions, presence, live counters, revoke one and all, phone width', async t => {
-    const server = await listen(t, { BACKEND_API_KEYS: KEY }, { consoleAssetsDir: await buildConsole(t.testdir()) })
+    const assets = await buildConsole(t.testdir())
+    const port = await freePort()
+    const start = async () => {
+      const app = await build(t, { BACKEND_API_KEYS: KEY }, { consoleAssetsDir: assets })
+      await app.listen({ port, host: '127.0.0.1' })
+      return { app, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws` }
+    }
+    let server = await start()
     const revokes: StoreEvent[] = []
     server.app.store.subscribe(event => { if (event.kind === 'revoke') revokes.push(event) })
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
@@ -44,12 +52,15 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
     const problems: string[] = []
     const requested: string[] = []
-    let wrongKey = false
+    // Failures the test provokes: the wrong key's 401, and the server's absence (refused connections, 503 while closing).
+    let expected: 'wrong key' | 'server down' | undefined
     page.on('pageerror', err => problems.push(`page error: ${err.message}`))
     page.on('request', req => requested.push(req.url()))
-    page.on('response', res => { if (res.status() >= 400 && !(wrongKey && res.status() === 401)) problems.push(`HTTP ${res.status()} ${res.url()}`) })
+    page.on('response', res => {
+      if (res.status() >= 400 && !(expected === 'wrong key' && res.status() === 401) && expected !== 'server down') problems.push(`HTTP ${res.status()} ${res.url()}`)
+    })
     page.on('console', msg => {
-      if (msg.type() === 'error' && !(wrongKey && msg.text().startsWith('Failed to load resource'))) problems.push(`console: ${msg.text()}`)
+      if (msg.type() === 'error' && !(expected !== undefined && msg.text().startsWith('Failed to load resource'))) problems.push(`console: ${msg.text()}`)
     })
 
     await page.goto(`${server.http}/admin`)
@@ -57,14 +68,14 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
     t.ok(await page.isHidden('#workspace'), 'nothing but the key form before a key')
 
     await t.test('a wrong key shows the 401 and is not kept', async t => {
-      wrongKey = true
+      expected = 'wrong key'
       await page.fill('#key', 'not-the-key')
       await page.click('#open')
       await page.waitForSelector('#state[data-state="refused"]')
       t.match(await text(page, '#key-error'), '401 AUTH_INVALID: Unknown backend API key')
       t.equal(await page.evaluate(() => sessionStorage.length), 0, 'the refused key is forgotten')
       await screenshot(t, page, 'console-refused')
-      wrongKey = false
+      expected = undefined
     })
 
     const [a1, s1] = await socket(server.app, server.ws, 'alice', { entityType: 'BRAND', entityId: 'acme' })
@@ -142,6 +153,20 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
       for (const [c] of extra) c.close()
     })
 
+    await t.test('server gone: unreachable, figures kept; back: ready by itself with the kept key', async t => {
+      expected = 'server down'
+      await server.app.close()
+      await page.waitForSelector('#state[data-state="unreachable"]', { timeout: 10_000 })
+      t.match(await text(page, '#banner'), 'no answer from the server')
+      t.ok(await page.isDisabled('#revoke-all'), 'no revocation while the server is away')
+      await screenshot(t, page, 'console-unreachable')
+      server = await start()
+      await page.waitForSelector('#state[data-state="ready"]', { timeout: 10_000 })
+      await waitText(page, '#connections', '0')
+      t.ok(await page.isHidden('#banner'))
+      expected = undefined
+    })
+
     await t.test('the log reads newest last and never shows the key; forget returns to the key form', async t => {
       const lines = await page.locator('#log li').allTextContents()
       const opened = lines.findIndex(l => l.includes('checking → ready'))
@@ -154,7 +179,6 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
       t.equal(await page.evaluate(() => sessionStorage.length), 0)
       t.ok(await page.isHidden('#workspace'))
     })
-    bob.close()
     await until('every socket closed', () => server.app.websocketServer.clients.size === 0)
     t.same(problems, [], 'no script errors, no failed request but the expected 401')
   })
