@@ -25,6 +25,6 @@ export async function call<T = Record<string, any>> (method: 'GET' | 'DELETE', p
 
 /** `401 AUTH_INVALID: Unknown backend API key`, or what stands for it. */
 export const describe = ({ status, body }: Answer): string =>
-  status === 0 ? 'no answer from the server' : `${status} ${body.code ?? ''}${body.error === undefined ? '' : `: ${body.error}`}`
+  status === 0 ? 'no response: network error or server down' : `${status} ${body.code ?? ''}${body.error === undefined ? '' : `: ${body.error}`}`
 
 export const userPath = (userId: string): string => `/api/websocket/users/${encodeURIComponent(userId)}/sessions`

@@ -26,7 +26,7 @@ export function render (state: ConsoleState, problem = ''): void {
   keyError.textContent = state === 'refused' ? `Key refused: ${problem}` : ''
   const banner = byId('banner')
   banner.hidden = state !== 'unreachable'
-  banner.textContent = state === 'unreachable' ? `The server did not answer (${problem}); retrying. Figures below may be stale.` : ''
+  banner.textContent = state === 'unreachable' ? `The server is not answering as it should (${problem}); retrying every 2 s. The figures below may be stale.` : ''
 }
 
 export function renderStats ({ instance, authentications }: Stats): void {

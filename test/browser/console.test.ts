@@ -157,7 +157,7 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
       expected = 'server down'
       await server.app.close()
       await page.waitForSelector('#state[data-state="unreachable"]', { timeout: 10_000 })
-      t.match(await text(page, '#banner'), 'no answer from the server')
+      t.match(await text(page, '#banner'), 'no response: network error or server down')
       t.ok(await page.isDisabled('#revoke-all'), 'no revocation while the server is away')
       await screenshot(t, page, 'console-unreachable')
       server = await start()
