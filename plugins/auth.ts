@@ -9,7 +9,8 @@ import { bearerToken, secretMatcher } from '../src/http/credentials.js'
 declare module '@fastify/jwt' {
   interface FastifyJWT {
     payload: { userId?: string, sub?: string, [claim: string]: unknown }
-    user: { userId: string, chatServerKey: string }
+    /** `tokenExpiresAt`: the JWT's `exp` in epoch ms, when it has one (the ticket keeps it, never the token). */
+    user: { userId: string, chatServerKey: string, tokenExpiresAt?: number }
   }
 }
 
@@ -40,7 +41,8 @@ export default fp(async (fastify) => {
       sign: { algorithm: 'HS256' }
     })
   }
-  const userIdOf = createUserVerifier(config)
+  const verifyUser = createUserVerifier(config)
+  const userIdOf = async (token: string): Promise<string> => (await verifyUser(token)).userId
 
   const knownServerKey = secretMatcher(config.chatServerKeys)
 
@@ -49,10 +51,10 @@ export default fp(async (fastify) => {
   fastify.decorate('authenticate', async function authenticate (request: FastifyRequest) {
     const token = bearerToken(request.headers.authorization, 'token68')
     if (token === undefined) throw new AppError('AUTH_MISSING')
-    const userId = await userIdOf(token)
+    const { userId, tokenExpiresAt } = await verifyUser(token)
     const chatServerKey = request.headers['x-chat-server-key']
     if (typeof chatServerKey !== 'string' || chatServerKey === '') throw new AppError('SERVER_KEY_MISSING')
     if (!knownServerKey(chatServerKey)) throw new AppError('SERVER_KEY_INVALID')
-    request.user = { userId, chatServerKey }
+    request.user = { userId, chatServerKey, tokenExpiresAt }
   })
 }, { name: 'auth', dependencies: ['config'], fastify: '5.x' })

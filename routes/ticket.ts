@@ -62,7 +62,8 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
         clientIp: request.ip,
         userAgent: body.clientInfo?.userAgent ?? request.headers['user-agent'],
         createdAt,
-        expiresAt
+        expiresAt,
+        tokenExpiresAt: user.tokenExpiresAt
       })
     } catch (err) {
       request.log.error({ err }, 'could not store ticket')

@@ -5,12 +5,15 @@ import { AppError } from './protocol/errors.js'
 
 type VerifierConfig = Pick<AppConfig, 'jwtSecret' | 'jwksUrl' | 'jwtIssuer' | 'jwtAudience' | 'jwksRefetchIntervalMs'>
 
+/** Who a JWT proves, and until when (its `exp` in epoch ms, when it has one): a session ends no later. */
+export interface VerifiedUser { userId: string, tokenExpiresAt?: number }
+
 /**
- * The user id a JWT proves, or AUTH_INVALID: HS256 with JWT_SECRET, RS256 and
+ * The user a JWT proves, or AUTH_INVALID: HS256 with JWT_SECRET, RS256 and
  * ES256 with the keys of JWKS_URL, `iss`/`aud` checked when configured.
  * One verifier for the ticket route, the session routes and legacy frames.
  */
-export function createUserVerifier (config: VerifierConfig): (token: string) => Promise<string> {
+export function createUserVerifier (config: VerifierConfig): (token: string) => Promise<VerifiedUser> {
   const { jwtSecret: secret, jwtIssuer: issuer } = config
   const jwks = config.jwksUrl === undefined
     ? undefined
@@ -40,8 +43,8 @@ export function createUserVerifier (config: VerifierConfig): (token: string) => 
       }
     })
 
-  return async function userIdOf (token: string): Promise<string> {
-    let payload: { userId?: unknown, sub?: unknown }
+  return async function verifyUser (token: string): Promise<VerifiedUser> {
+    let payload: { userId?: unknown, sub?: unknown, exp?: unknown }
     try {
       payload = await verify(token)
     } catch {
@@ -49,6 +52,7 @@ export function createUserVerifier (config: VerifierConfig): (token: string) => 
     }
     const userId = payload.userId ?? payload.sub
     if (typeof userId !== 'string' || userId === '' || userId.length > 255) throw new AppError('AUTH_INVALID')
-    return userId
+    // fast-jwt has already refused a non-numeric or past `exp`.
+    return typeof payload.exp === 'number' ? { userId, tokenExpiresAt: payload.exp * 1000 } : { userId }
   }
 }

@@ -1,7 +1,8 @@
 import type { ServerMessage } from '../protocol/messages.js'
-import { DEFAULT_BACKOFF, FATAL_CODES, backoffDelay, closeFailure } from './backoff.js'
+import { DEFAULT_BACKOFF, backoffDelay, closeFailure } from './backoff.js'
 import { Listeners } from './emitter.js'
 import { Heartbeat } from './heartbeat.js'
+import { Lifetime } from './lifetime.js'
 import { PendingRequests } from './requests.js'
 import { ClientError, fetchTicket } from './ticket.js'
 import type {
@@ -31,6 +32,7 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
   private goingAway = false
   private retryTimer: Timer | undefined
   private readonly heartbeat = new Heartbeat()
+  private readonly lifetime = new Lifetime()
   private seq = 0
   private readonly pending = new PendingRequests()
   private readonly messages = new Listeners<any>()
@@ -47,6 +49,11 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
 
   get state (): ClientState {
     return this.current
+  }
+
+  /** When the current session ends unless it is refreshed (ISO 8601); moved by every refresh. */
+  get expiresAt (): string | undefined {
+    return this.lifetime.expiresAt
   }
 
   /** Round trip of the last heartbeat, in ms. */
@@ -100,6 +107,15 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
     return answer
   }
 
+  /**
+   * Extend the session in-band with a fresh ticket; resolves with the new `expiresAt`, rejects
+   * with the server's code (the session then keeps its old expiry). Done by itself on
+   * `session_expiring` unless `autoRefresh` is false.
+   */
+  async refresh (): Promise<string> {
+    return await this.lifetime.refresh(async () => (await fetchTicket(this.options)).ticket, async message => await this.request(message as never) as never)
+  }
+
   /** Close for good (until the next connect()). */
   close (): void {
     this.stopped = true
@@ -142,6 +158,8 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
     else if (message.type === 'authentication_error') this.lost({ code: message.code, message: message.error })
     else if (message.type === 'server_shutdown') this.goingAway = true
     else if (message.type === 'heartbeat_pong') this.heartbeat.pong(message.pingTime)
+    else if (message.type === 'session_expiring' && this.options.autoRefresh !== false) this.lifetime.refreshSoon(() => { this.refresh().catch(() => {}) })
+    this.lifetime.note(message)
     this.pending.settle(message as { id?: string })
     this.messages.emit(message.type, message)
   }
@@ -150,6 +168,7 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
     this.attempt = 0
     this.success = message
     this.user = message.user
+    this.lifetime.begin(message.expiresAt)
     const every = this.options.heartbeatIntervalMs ?? 25_000
     const socket = this.socket as WebSocketLike
     this.heartbeat.start(every, frame => { socket.send(frame) }, () => {
@@ -163,6 +182,7 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
     const socket = this.socket
     this.socket = undefined
     this.heartbeat.stop()
+    this.lifetime.stop()
     this.pending.failAll()
     return socket
   }
@@ -173,13 +193,14 @@ export class Client<S extends { type: string } = ServerMessage, C extends { type
   }
 
   /** An attempt or connection ended: stop on what retrying cannot fix, otherwise retry with a fresh ticket. */
-  private ended (failure: ClientFailure, immediately = false): void {
-    if (FATAL_CODES.has(failure.code)) {
+  private ended (lost: ClientFailure, goingAway = false): void {
+    const { failure, stop, immediately } = this.lifetime.judge(lost)
+    if (stop) {
       this.stopped = true
       this.failure = failure
       return this.setState({ state: 'failed', failure })
     }
-    const delayMs = immediately ? 0 : backoffDelay(this.attempt++, this.backoff, failure.retryAfterMs)
+    const delayMs = goingAway || immediately ? 0 : backoffDelay(this.attempt++, this.backoff, failure.retryAfterMs)
     this.setState({ state: 'reconnecting', failure, attempt: this.attempt, delayMs })
     this.retryTimer = setTimeout(() => { void this.run(this.epoch) }, delayMs)
   }

@@ -41,6 +41,8 @@ export interface ClientOptions {
   /** Interval of `heartbeat_ping` messages in ms (default 25 000; 0 turns them off). A missed pong reconnects. */
   heartbeatIntervalMs?: number
   backoff?: Partial<BackoffOptions>
+  /** Refresh the session in-band on `session_expiring` with a fresh ticket (default true). */
+  autoRefresh?: boolean
 }
 
 /** Where the client is: a fresh ticket is fetched for every connection. */

@@ -6,13 +6,14 @@
  */
 import { createClient, fetchTicket, type Client, type ClientFailure, type ClientState } from '../client/index.js'
 import { createMachine } from './machine.js'
-import { byId, chatLine, log, render, resetSteps, showSession, step, type StepName } from './view.js'
-import { presentTicket, userToken, type Credentials } from './requests.js'
+import { byId, chatLine, log, render, resetSteps, showExpiry, showSession, step, type StepName } from './view.js'
+import { presentTicket, revokeAll, userToken, type Credentials } from './requests.js'
 
 const ticketUrl = `${location.origin}/api/websocket/ticket`
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`
 const machine = createMachine((state, previous) => { render(state); log(`state ${previous} → ${state}`) })
 let client: Client | undefined
+let credentials: Credentials | undefined
 let attempt = 0
 
 /** Present one ticket on two sockets: the first is let in, the second is refused. */
@@ -51,13 +52,16 @@ function watch (c: Client, credentials: Credentials, mine: number): void {
     if (state === 'connecting') step('ticket', 'done', 'single-use, fetched for this connection')
     if (state === 'authenticating') step('authenticate', 'active')
     if (state === 'open') machine.to('open')
-    if (state === 'failed') machine.to('error')
+    // Revoked (log out everywhere): over, as the user asked; not an error to fix.
+    if (state === 'failed') machine.to(failure?.code === 'SESSION_REVOKED' ? 'closed' : 'error')
+    if (state === 'failed') showSession(undefined)
   })
   c.on('connection_established', (m) => { if (current()) step('connect', 'done', `announced ${m.sessionId}`) })
   c.on('authentication_success', (m) => {
     if (!current()) return
     resetSteps(['chat', 'heartbeat'])
     showSession(m.sessionId)
+    showExpiry(() => c.expiresAt)
     step('authenticate', 'done', `as ${m.user.userId}`)
     log(`authenticated as ${m.user.userId}, session ${m.sessionId}`)
     void c.request({ type: 'heartbeat_ping', pingTime: Date.now() }).catch(() => undefined)
@@ -79,6 +83,9 @@ function watch (c: Client, credentials: Credentials, mine: number): void {
     log(`heartbeat_pong after ${rtt}`)
   })
   c.on('server_shutdown', () => { if (current()) log('server_shutdown: the server is going away, reconnecting at once') })
+  c.on('session_expiring', (m) => { if (current()) log(`session_expiring: ends at ${m.expiresAt}; refreshing with a fresh ticket`) })
+  c.on('session_refreshed', (m) => { if (current()) log(`session_refreshed: now ends at ${m.expiresAt}`) })
+  c.on('session_revoked', (m) => { if (current()) log(`session_revoked (reconnect: ${String(m.reconnect)})`) })
   c.on('error', (m) => { if (current()) log(`error ${m.code}: ${m.error}`) })
 }
 
@@ -91,14 +98,15 @@ byId('login').addEventListener('submit', (event) => {
   byId('messages').replaceChildren()
   const userId = byId<HTMLInputElement>('user').value.trim()
   log(`connect as ${userId}`)
-  void userToken(userId).then(credentials => {
+  void userToken(userId).then(found => {
     if (mine !== attempt) return
-    if (credentials === undefined) {
+    if (found === undefined) {
       machine.to('error')
       return
     }
-    client = createClient({ ticketUrl, wsUrl, getToken: () => credentials.token, serverKey: credentials.serverKey, user: userId })
-    watch(client, credentials, mine)
+    credentials = found
+    client = createClient({ ticketUrl, wsUrl, getToken: () => found.token, serverKey: found.serverKey, user: userId })
+    watch(client, found, mine)
     client.connect().catch(() => undefined) // its failure arrives through onState
   })
 })
@@ -111,6 +119,12 @@ byId('disconnect').addEventListener('click', () => {
   resetSteps()
   showSession(undefined)
   log('disconnected: you closed the connection (1000)')
+})
+
+byId('logout-all').addEventListener('click', () => {
+  if (credentials === undefined) return
+  log('log out everywhere: DELETE /api/websocket/sessions')
+  void revokeAll(credentials).then(outcome => { log(`log out everywhere: ${outcome}`) })
 })
 
 byId('chat').addEventListener('submit', (event) => {

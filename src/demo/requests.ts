@@ -24,6 +24,13 @@ export async function userToken (userId: string): Promise<Credentials | undefine
   return { token: body.token, serverKey, userId }
 }
 
+/** "Log out everywhere": `DELETE /api/websocket/sessions` revokes every session of the user, on every instance. */
+export async function revokeAll ({ token, serverKey }: Credentials): Promise<string> {
+  const res = await fetch('/api/websocket/sessions', { method: 'DELETE', headers: { authorization: `Bearer ${token}`, 'x-chat-server-key': serverKey } })
+  const body = await res.json().catch(() => ({})) as { revoked?: number, code?: string }
+  return res.ok ? `${String(body.revoked)} session(s) revoked` : `HTTP ${res.status} ${body.code ?? ''}`
+}
+
 /** Present a ticket on a socket of its own; the first answer after the announcement. */
 export async function presentTicket (wsUrl: string, ticket: string): Promise<{ type: string, code?: string }> {
   return await new Promise(resolve => {

@@ -32,6 +32,20 @@ export function chatLine (who: 'me' | 'server', text: string): void {
 export function showSession (sessionId: string | undefined, rtt?: string): void {
   byId('session').textContent = sessionId ?? 'none'
   byId('rtt').textContent = rtt ?? 'none'
+  if (sessionId === undefined) showExpiry(undefined)
+}
+
+let countdown: ReturnType<typeof setInterval> | undefined
+/** Count down to the session's end, once a second; `expiresAt()` is read each time, so a refresh shows at once. */
+export function showExpiry (expiresAt: (() => string | undefined) | undefined): void {
+  clearInterval(countdown)
+  const output = byId('expiry')
+  const tick = () => {
+    const at = expiresAt?.()
+    output.textContent = at === undefined ? 'none' : `${Math.max(0, Math.round((Date.parse(at) - Date.now()) / 1000))} s`
+  }
+  tick()
+  if (expiresAt !== undefined) countdown = setInterval(tick, 1000)
 }
 
 /** Enable exactly what the state allows, and show the state. */
@@ -42,6 +56,6 @@ export function render (state: PageState): void {
   const allowed = CONTROLS[state]
   byId<HTMLButtonElement>('connect').disabled = !allowed.connect
   byId<HTMLButtonElement>('disconnect').disabled = !allowed.disconnect
-  for (const id of ['message', 'send']) byId<HTMLInputElement>(id).disabled = !allowed.chat
+  for (const id of ['message', 'send', 'logout-all']) byId<HTMLInputElement>(id).disabled = !allowed.chat
   for (const id of ['user', 'server-key', 'jwt']) byId<HTMLInputElement>(id).disabled = !allowed.credentials
 }

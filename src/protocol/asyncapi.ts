@@ -9,7 +9,8 @@ const REPLIES: Record<string, string[]> = {
   authenticate: ['authentication_success', 'authentication_error'],
   chat_message: ['chat_response'],
   configure_tools: ['tools_configured'],
-  heartbeat_ping: ['heartbeat_pong']
+  heartbeat_ping: ['heartbeat_pong'],
+  session_refresh: ['session_refreshed']
 }
 
 const ref = (path: string): { $ref: string } => ({ $ref: path })
@@ -64,7 +65,9 @@ export function asyncApiDocument (opts: { version: string, host: string }) {
       version: opts.version,
       description: 'Connect to `/ws` (no credentials in the URL), then redeem a single-use ticket from ' +
         '`POST /api/websocket/ticket` with `ticket_authenticate`. All frames are JSON text; every server ' +
-        'message has `type` and `timestamp`, and a reply echoes the `id` of the client message it answers.\n\n' +
+        'message has `type` and `timestamp`, and a reply echoes the `id` of the client message it answers. ' +
+        'A session ends at the `expiresAt` of `authentication_success` (`session_expiring` before, `session_expired` ' +
+        'and close 4016 at it) unless `session_refresh` with a fresh ticket moves it.\n\n' +
         `Errors and close codes:\n\n${closeCodeTable()}`
     },
     defaultContentType: 'application/json',

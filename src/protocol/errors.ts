@@ -41,6 +41,7 @@ export const ERRORS = {
   AUTH_ERROR: { close: 4500, type: 'authentication_error', text: 'Authentication failed, try again' },
   // /ws errors after (or regardless of) authentication
   SESSION_REVOKED: { close: 4007, type: 'error', text: 'Session was revoked' },
+  SESSION_EXPIRED: { close: 4016, type: 'error', text: 'Session expired without a refresh' },
   ALREADY_AUTHENTICATED: { close: 4009, type: 'error', text: 'Connection is already authenticated' },
   MESSAGE_ERROR: { close: 4010, type: 'error', text: 'Failed to process message' },
   UNKNOWN_MESSAGE_TYPE: { close: 4011, type: 'error', text: 'Unknown message type' },
@@ -62,6 +63,11 @@ export type WsErrorCode = { [K in ErrorCode]: typeof ERRORS[K] extends { close: 
 
 export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[]
 export const WS_ERROR_CODES = ERROR_CODES.filter((c): c is WsErrorCode => 'close' in ERRORS[c])
+
+/** What a failed `session_refresh` answers, as type `error`: the ticket's refusal, and the connection stays open. */
+export const REFRESH_ERROR_CODES = [
+  'TICKET_MISSING', 'TICKET_INVALID', 'TICKET_USED', 'TICKET_EXPIRED', 'IP_MISMATCH', 'AUTH_ERROR'
+] as const satisfies readonly WsErrorCode[]
 
 /** Close codes that are not error codes of the table. */
 export const CLOSE_GOING_AWAY = 1001

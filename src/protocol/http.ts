@@ -38,7 +38,8 @@ export const SessionRecordSchema = Type.Object({
   entityId: Type.Optional(Type.String()),
   entityType: Type.Optional(Type.String()),
   chatServerKey: Type.String(),
-  authenticatedAt: Type.String({ format: 'date-time' })
+  authenticatedAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time', description: 'When the session ends unless refreshed (PROTOCOL.md §3)' })
 })
 export type SessionRecord = Static<typeof SessionRecordSchema>
 
@@ -56,7 +57,11 @@ export const SuccessResponseSchema = Type.Object({ success: Type.Literal(true) }
 export const HealthResponseSchema = Type.Object({
   status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
   timestamp: Type.String({ format: 'date-time' }),
-  checks: Type.Object({ store: Type.Union([Type.Literal('up'), Type.Literal('down')]) })
+  checks: Type.Object({
+    store: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+    /** A published event came back through this instance's subscription within a second (§4). */
+    events: Type.Union([Type.Literal('up'), Type.Literal('down')])
+  })
 })
 
 /** The failure envelope, narrowed to the codes one status can carry. */

@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { ClientInfoSchema, SessionRecordSchema, SESSION_ID_PATTERN } from './http.js'
-import { ERRORS, WS_ERROR_CODES, type WsErrorCode } from './errors.js'
+import { ERRORS, REFRESH_ERROR_CODES, WS_ERROR_CODES, type WsErrorCode } from './errors.js'
 
 /** A client may tag any message; the direct reply or error to it echoes the tag. */
 const Id = Type.Optional(Type.String({ maxLength: 64 }))
@@ -45,8 +45,14 @@ export const HeartbeatPingSchema = Type.Object({
   pingTime: Type.Optional(Type.Number())
 })
 
+export const SessionRefreshSchema = Type.Object({
+  type: Type.Literal('session_refresh'),
+  id: Id,
+  ticket: Type.Optional(Type.String())
+}, { description: 'Extend an authenticated session in-band with a fresh ticket of the same user' })
+
 export const ClientMessageSchema = Type.Union([
-  TicketAuthenticateSchema, LegacyAuthenticateSchema, ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema
+  TicketAuthenticateSchema, LegacyAuthenticateSchema, ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema, SessionRefreshSchema
 ], { $id: 'ClientMessage' })
 export type ClientMessage = Static<typeof ClientMessageSchema>
 export type TicketAuthenticate = Static<typeof TicketAuthenticateSchema>
@@ -54,6 +60,7 @@ export type LegacyAuthenticate = Static<typeof LegacyAuthenticateSchema>
 export type ChatMessage = Static<typeof ChatMessageSchema>
 export type ConfigureTools = Static<typeof ConfigureToolsSchema>
 export type HeartbeatPing = Static<typeof HeartbeatPingSchema>
+export type SessionRefresh = Static<typeof SessionRefreshSchema>
 
 // Server → client ------------------------------------------------------------
 
@@ -68,11 +75,13 @@ export const AuthenticationSuccessSchema = Type.Object({
   id: Id,
   sessionId: Type.String({ pattern: SESSION_ID_PATTERN }),
   user: Type.Pick(SessionRecordSchema, ['userId', 'entityId', 'entityType']),
+  expiresAt: Type.String({ format: 'date-time', description: 'When the session ends unless it is refreshed' }),
   timestamp: Timestamp
 })
 
+// A failed session_refresh answers the ticket's code as an `error`.
 const codesOfType = (type: 'authentication_error' | 'error'): WsErrorCode[] =>
-  WS_ERROR_CODES.filter(c => ERRORS[c].type === type)
+  WS_ERROR_CODES.filter(c => ERRORS[c].type === type || (type === 'error' && (REFRESH_ERROR_CODES as readonly string[]).includes(c)))
 const errorMessage = <T extends 'authentication_error' | 'error'>(type: T) => Type.Object({
   type: Type.Literal(type),
   id: Id,
@@ -105,12 +114,36 @@ export const HeartbeatPongSchema = Type.Object({
   timestamp: Timestamp
 })
 
-export const SessionRevokedSchema = Type.Object({ type: Type.Literal('session_revoked'), timestamp: Timestamp })
+export const SessionRevokedSchema = Type.Object({
+  type: Type.Literal('session_revoked'),
+  reconnect: Type.Boolean({ description: 'false: do not reconnect; true: the revoker asks the client to reconnect' }),
+  timestamp: Timestamp
+}, { description: 'Sent before the close 4007' })
+
+export const SessionExpiringSchema = Type.Object({
+  type: Type.Literal('session_expiring'),
+  expiresAt: Timestamp,
+  timestamp: Timestamp
+}, { description: 'SESSION_EXPIRY_NOTICE_SECONDS before expiresAt: refresh with session_refresh' })
+
+export const SessionExpiredSchema = Type.Object({
+  type: Type.Literal('session_expired'),
+  timestamp: Timestamp
+}, { description: 'Sent at expiresAt, before the close 4016' })
+
+export const SessionRefreshedSchema = Type.Object({
+  type: Type.Literal('session_refreshed'),
+  id: Id,
+  sessionId: Type.String({ pattern: SESSION_ID_PATTERN }),
+  expiresAt: Timestamp,
+  timestamp: Timestamp
+}, { description: 'The answer to session_refresh: the session now ends at expiresAt' })
 export const ServerShutdownSchema = Type.Object({ type: Type.Literal('server_shutdown'), timestamp: Timestamp })
 
 export const ServerMessageSchemas = [
   ConnectionEstablishedSchema, AuthenticationSuccessSchema, AuthenticationErrorSchema, ErrorMessageSchema,
-  ChatResponseSchema, ToolsConfiguredSchema, HeartbeatPongSchema, SessionRevokedSchema, ServerShutdownSchema
+  ChatResponseSchema, ToolsConfiguredSchema, HeartbeatPongSchema, SessionRevokedSchema, SessionExpiringSchema,
+  SessionExpiredSchema, SessionRefreshedSchema, ServerShutdownSchema
 ] as const
 export const ServerMessageSchema = Type.Union([...ServerMessageSchemas], { $id: 'ServerMessage' })
 export type ServerMessage = Static<typeof ServerMessageSchema>

@@ -2,12 +2,12 @@ import { EventEmitter } from 'node:events'
 import { STORE_DEFAULTS } from './defaults.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
+  type ConsumeResult, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
+import { createMemorySessions } from './memory-sessions.js'
 
 /** A redeemed ticket keeps only its expiry (to answer TICKET_USED until then), not its record. */
 interface TicketEntry { expiresAt: number, record: TicketRecord | undefined }
-interface SessionEntry { record: SessionRecord, expiresAt: number }
 
 export interface MemoryStoreOptions {
   /** How often the sweeper runs, in ms. */
@@ -32,8 +32,6 @@ export interface MemoryStore extends Store {
 
 export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
   const tickets = new Map<string, TicketEntry>()
-  const sessions = new Map<string, SessionEntry>()
-  const byUser = new Map<string, Set<string>>()
   const events = new EventEmitter()
   let closed = false
 
@@ -41,38 +39,24 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
     if (closed) throw new StoreUnavailableError('memory store is closed')
   }
 
-  function dropSession (sessionId: string, entry: SessionEntry): void {
-    sessions.delete(sessionId)
-    const set = byUser.get(entry.record.userId)
-    set?.delete(sessionId)
-    if (set?.size === 0) byUser.delete(entry.record.userId)
-  }
-
-  function liveSession (sessionId: string, now = Date.now()): SessionEntry | undefined {
-    const entry = sessions.get(sessionId)
-    if (entry === undefined || entry.expiresAt > now) return entry
-    dropSession(sessionId, entry)
-    return undefined
-  }
+  const sessions = createMemorySessions(assertOpen)
 
   function sweep (now = Date.now(), budget = opts.sweepBudget ?? 10_000): void {
     for (const [digest, entry] of tickets) {
       if (budget-- <= 0 || entry.expiresAt + EXPIRED_TICKET_MEMORY_MS > now) break
       tickets.delete(digest)
     }
-    for (const [sessionId, entry] of sessions) {
-      if (budget-- <= 0) break
-      if (entry.expiresAt <= now) dropSession(sessionId, entry)
-    }
+    sessions.sweep(now, budget)
   }
   const sweeper = setInterval(sweep, opts.sweepIntervalMs ?? STORE_DEFAULTS.memorySweepIntervalMs).unref()
 
   return {
+    ...sessions.methods,
     backend: 'memory',
     sweep,
     // One process, one count: the limiter's own in-process store.
     rateLimit: () => ({}),
-    size: () => ({ tickets: tickets.size, sessions: sessions.size, users: byUser.size }),
+    size: () => ({ tickets: tickets.size, ...sessions.size() }),
 
     async issueTicket (digest: string, record: TicketRecord): Promise<void> {
       assertOpen()
@@ -97,38 +81,6 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
       return { status: 'ok', ticket }
     },
 
-    async createSession (record: SessionRecord, ttlSeconds: number, maxPerUser: number): Promise<boolean> {
-      assertOpen()
-      const now = Date.now()
-      const ids = byUser.get(record.userId) ?? new Set<string>()
-      for (const id of ids) liveSession(id, now)
-      if (ids.size >= maxPerUser) return false
-      ids.add(record.sessionId)
-      byUser.set(record.userId, ids)
-      sessions.set(record.sessionId, { record, expiresAt: now + ttlSeconds * 1000 })
-      return true
-    },
-
-    async getSession (sessionId: string): Promise<SessionRecord | undefined> {
-      assertOpen()
-      return liveSession(sessionId)?.record
-    },
-
-    async removeSession (sessionId: string): Promise<boolean> {
-      assertOpen()
-      const entry = liveSession(sessionId)
-      if (entry === undefined) return false
-      dropSession(sessionId, entry)
-      return true
-    },
-
-    async listSessions (userId: string): Promise<SessionRecord[]> {
-      assertOpen()
-      const now = Date.now()
-      const ids = [...byUser.get(userId) ?? []]
-      return ids.map(id => liveSession(id, now)?.record).filter(r => r !== undefined)
-    },
-
     async publish (event: StoreEvent): Promise<void> {
       assertOpen()
       events.emit('event', event)
@@ -139,6 +91,11 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
     },
 
     async ping (): Promise<void> {
+      assertOpen()
+    },
+
+    // In process an event cannot be lost: the channel is up while the store is.
+    async checkEvents (): Promise<void> {
       assertOpen()
     },
 

@@ -19,7 +19,7 @@ const DELETES = {
   tickets: `DELETE FROM websocket_tickets WHERE ticket_hash IN (SELECT ticket_hash FROM websocket_tickets
     WHERE expires_at < now() - interval '${EXPIRED_TICKET_MEMORY_MS} milliseconds' LIMIT $1 FOR UPDATE SKIP LOCKED)`,
   sessions: `DELETE FROM websocket_sessions WHERE session_id IN (SELECT session_id FROM websocket_sessions
-    WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+    WHERE expires_at <= now() OR lease_until <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
   rateLimits: `DELETE FROM websocket_rate_limits WHERE key IN (SELECT key FROM websocket_rate_limits
     WHERE reset_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
   // Parked events are read within milliseconds of their NOTIFY; a minute is ample.

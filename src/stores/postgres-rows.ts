@@ -13,7 +13,8 @@ export const ticketOf = (row: Record<string, any>): TicketRecord => compact({
   clientIp: row.client_ip,
   userAgent: row.user_agent,
   createdAt: (row.created_at as Date).getTime(),
-  expiresAt: (row.expires_at as Date).getTime()
+  expiresAt: (row.expires_at as Date).getTime(),
+  tokenExpiresAt: (row.token_expires_at as Date | null)?.getTime() ?? null
 })
 
 export const sessionOf = (row: Record<string, any>): SessionRecord => compact({
@@ -22,5 +23,6 @@ export const sessionOf = (row: Record<string, any>): SessionRecord => compact({
   entityId: row.entity_id,
   entityType: row.entity_type,
   chatServerKey: row.chat_server_key,
-  authenticatedAt: (row.authenticated_at as Date).toISOString()
+  authenticatedAt: (row.authenticated_at as Date).toISOString(),
+  expiresAt: (row.expires_at as Date).toISOString()
 })

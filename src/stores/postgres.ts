@@ -7,7 +7,7 @@ import { postgresRateLimitStore } from './postgres-rate-limit.js'
 import { sessionOf, ticketOf } from './postgres-rows.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type SessionRecord, type Store, type StoreLogger, type TicketRecord
+  type ConsumeResult, type SessionOptions, type SessionRecord, type Store, type StoreLogger, type TicketRecord
 } from './types.js'
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions, CleanupOptions {
@@ -33,7 +33,9 @@ const CONSUME = `WITH hit AS (
               ELSE 'unknown' END, *
     FROM websocket_tickets WHERE ticket_hash = $1 AND NOT EXISTS (SELECT 1 FROM hit)`
 
-const SESSION_COLUMNS = 'session_id, user_id, entity_id, entity_type, chat_server_key, authenticated_at'
+const SESSION_COLUMNS = 'session_id, user_id, entity_id, entity_type, chat_server_key, authenticated_at, expires_at'
+/** A session row counts, lists and resolves while both its expiry and its lease are ahead. */
+const LIVE = 'expires_at > now() AND lease_until > now()'
 
 const hash = (digest: string): Buffer => Buffer.from(digest, 'hex')
 
@@ -75,9 +77,10 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
 
     async issueTicket (digest: string, t: TicketRecord): Promise<void> {
       await q(`INSERT INTO websocket_tickets (ticket_hash, user_id, entity_id, entity_type, provider_res_id,
-        chat_server_key, client_ip, user_agent, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+        chat_server_key, client_ip, user_agent, created_at, expires_at, token_expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
         hash(digest), t.userId, t.entityId, t.entityType, t.providerResId, t.chatServerKey, t.clientIp, t.userAgent,
-        new Date(t.createdAt), new Date(t.expiresAt)
+        new Date(t.createdAt), new Date(t.expiresAt), t.tokenExpiresAt === undefined ? null : new Date(t.tokenExpiresAt)
       ])
     },
 
@@ -87,33 +90,48 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
       return row.status === 'ok' ? { status: 'ok', ticket: ticketOf(row) } : { status: row.status }
     },
 
-    async createSession (s: SessionRecord, ttlSeconds: number, maxPerUser: number): Promise<boolean> {
-      const [row] = await q('SELECT websocket_create_session($1, $2, $3, $4, $5, $6, $7, $8) AS created', [
-        s.sessionId, s.userId, s.entityId, s.entityType, s.chatServerKey, s.authenticatedAt, ttlSeconds, maxPerUser
+    async createSession (s: SessionRecord, { maxPerUser, leaseMs }: SessionOptions): Promise<boolean> {
+      const [row] = await q('SELECT websocket_create_session($1, $2, $3, $4, $5, $6, $7, $8, $9) AS created', [
+        s.sessionId, s.userId, s.entityId, s.entityType, s.chatServerKey, s.authenticatedAt, s.expiresAt, leaseMs, maxPerUser
       ])
       if (row.created === true) local.add(s.sessionId)
       return row.created
     },
 
+    // One statement for every session of the instance; rows already gone are not matched, so never revived.
+    async renewLeases (sessionIds: readonly string[], leaseMs: number): Promise<string[]> {
+      if (sessionIds.length === 0) return []
+      const rows = await q(`UPDATE websocket_sessions SET lease_until = now() + $2 * interval '1 millisecond'
+        WHERE session_id = ANY($1) AND ${LIVE} RETURNING session_id`, [sessionIds, leaseMs])
+      const renewed = new Set(rows.map(row => row.session_id))
+      return sessionIds.filter(id => !renewed.has(id))
+    },
+
+    async updateSessionExpiry (sessionId: string, expiresAt: string): Promise<boolean> {
+      const rows = await q(`UPDATE websocket_sessions SET expires_at = $2 WHERE session_id = $1 AND ${LIVE} RETURNING 1`, [sessionId, expiresAt])
+      return rows.length === 1
+    },
+
     async getSession (sessionId: string): Promise<SessionRecord | undefined> {
-      const [row] = await q(`SELECT ${SESSION_COLUMNS} FROM websocket_sessions WHERE session_id = $1 AND expires_at > now()`, [sessionId])
+      const [row] = await q(`SELECT ${SESSION_COLUMNS} FROM websocket_sessions WHERE session_id = $1 AND ${LIVE}`, [sessionId])
       return row === undefined ? undefined : sessionOf(row)
     },
 
     async removeSession (sessionId: string): Promise<boolean> {
       local.delete(sessionId)
-      const rows = await q('DELETE FROM websocket_sessions WHERE session_id = $1 RETURNING expires_at > now() AS live', [sessionId])
+      const rows = await q(`DELETE FROM websocket_sessions WHERE session_id = $1 RETURNING ${LIVE} AS live`, [sessionId])
       return rows[0]?.live === true
     },
 
     async listSessions (userId: string): Promise<SessionRecord[]> {
       const rows = await q(`SELECT ${SESSION_COLUMNS} FROM websocket_sessions
-        WHERE user_id = $1 AND expires_at > now() ORDER BY authenticated_at, session_id`, [userId])
+        WHERE user_id = $1 AND ${LIVE} ORDER BY authenticated_at, session_id`, [userId])
       return rows.map(sessionOf)
     },
 
     publish: events.publish,
     subscribe: events.subscribe,
+    checkEvents: events.roundTrip,
     rateLimitStore: () => postgresRateLimitStore(pool),
     rateLimit () { return { store: store.rateLimitStore() } },
 

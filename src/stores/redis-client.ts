@@ -1,13 +1,11 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { RedisConfig } from '../config.js'
-import type { StoreLogger } from './types.js'
+import { reconnectDelay, reconnectOnReadonly, sentinelOptions } from './redis-sentinel.js'
+import { StoreUnavailableError, type StoreLogger } from './types.js'
 
 export type { StoreLogger }
 
 export type RedisClient = Redis | Cluster
-
-/** Reconnect forever: 100 ms, 200 ms, … capped at 2 s, so a returning server is found within 2 s. */
-export const reconnectDelay = (attempt: number): number => Math.min(100 * attempt, 2000)
 
 /**
  * Per-connection bounds: one resend of a command caught by a dropped
@@ -20,20 +18,36 @@ function connectionOptions (config: RedisConfig) {
     connectTimeout: Math.max(config.commandTimeoutMs, 1000),
     password: config.password,
     connectionName: 'ws-ticket-auth',
+    reconnectOnError: reconnectOnReadonly,
     // Commands issued in the same event-loop turn (concurrent requests' rate-limit checks,
     // ticket writes, session records) leave in one write and come back in one read.
     enableAutoPipelining: true
   }
 }
 
+const SLOTS_REFRESH_MS = 2000
+
 /**
- * An ioredis client (single node, or Cluster with REDIS_CLUSTER_NODES) that
+ * A dead master answers nothing, so no MOVED ever points at the replica that
+ * took over its slots: re-read the slot map every 2 s. Not ioredis'
+ * `slotsRefreshInterval`: a refresh still running when the cluster is closed
+ * re-arms it, and the closed cluster refreshes forever (seen as a test process
+ * that never exited). This timer is unref'd and ends with the cluster.
+ */
+function keepSlotsFresh (cluster: Cluster): Cluster {
+  const timer = setInterval(() => { if (cluster.status === 'ready') cluster.refreshSlotsCache() }, SLOTS_REFRESH_MS).unref()
+  cluster.once('end', () => { clearInterval(timer) })
+  return cluster
+}
+
+/**
+ * An ioredis client (single node, Sentinel with REDIS_SENTINELS, or Cluster with REDIS_CLUSTER_NODES) that
  * never queues while disconnected: a command fails at once, so a route
  * answers 503 instead of waiting, and the client reconnects forever.
  */
 export function createRedisClient (config: RedisConfig): RedisClient {
   if (config.clusterNodes !== undefined) {
-    return new Cluster(config.clusterNodes, {
+    return keepSlotsFresh(new Cluster(config.clusterNodes, {
       enableOfflineQueue: false,
       clusterRetryStrategy: reconnectDelay,
       // A restarted node is reconnected instead of waiting for a MOVED that never comes.
@@ -41,7 +55,7 @@ export function createRedisClient (config: RedisConfig): RedisClient {
       slotsRefreshTimeout: config.commandTimeoutMs,
       enableAutoPipelining: true,
       redisOptions: connectionOptions(config)
-    })
+    }))
   }
   const options: RedisOptions = {
     ...connectionOptions(config),
@@ -50,6 +64,7 @@ export function createRedisClient (config: RedisConfig): RedisClient {
     // The store renews its subscription on every `ready` itself, with the error handled (see redis.ts).
     autoResubscribe: false
   }
+  if (config.sentinels !== undefined) return new Redis({ ...options, ...sentinelOptions(config) })
   return config.url !== undefined ? new Redis(config.url, options) : new Redis({ ...options, host: config.host, port: config.port })
 }
 
@@ -91,7 +106,32 @@ export async function untilReady (client: RedisClient, timeoutMs: number): Promi
   })
 }
 
-/** A second connection with the same settings (pub/sub needs its own). */
-export function duplicate (client: RedisClient): RedisClient {
-  return client instanceof Cluster ? client.duplicate() : client.duplicate()
+/** A second connection with the same settings (pub/sub needs its own), RESP `protocol` aside. */
+export function duplicate (client: RedisClient, protocol?: 2): RedisClient {
+  const override = protocol === undefined ? {} : { protocol }
+  return client instanceof Cluster ? keepSlotsFresh(client.duplicate([], { redisOptions: override })) : client.duplicate(override)
+}
+
+/** Every client failure (closed, refused, timed out, a Redis error reply) is the store being unavailable. */
+export async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
+  try {
+    return await pending
+  } catch (err) {
+    // Already classified (an unconfirmed consume): keep its type, callers tell it apart.
+    if (err instanceof StoreUnavailableError) throw err
+    throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/**
+ * QUIT lets in-flight commands finish, but on a Cluster with a node down it
+ * never answers (the node's QUIT waits for a reconnect that does not come):
+ * wait `graceMs` at most, then drop (seen as a test process that never exited).
+ */
+export async function closeConnection (connection: RedisClient, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const grace = new Promise(resolve => { timer = setTimeout(resolve, graceMs) })
+  await Promise.race([connection.quit().catch(() => undefined), grace])
+  clearTimeout(timer)
+  connection.disconnect()
 }

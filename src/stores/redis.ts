@@ -1,13 +1,20 @@
 import { Cluster } from 'ioredis'
 import { pino } from 'pino'
-import { untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
+import type { RedisConfig } from '../config.js'
+import { closeConnection, guard, untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
+import { warnAboutReplication } from './redis-checks.js'
 import { STORE_DEFAULTS } from './defaults.js'
 import { createEventChannel } from './redis-events.js'
+import { redisKeys } from './redis-keys.js'
 import { defineScripts } from './redis-scripts.js'
+import { createRedisSessions } from './redis-sessions.js'
+import { createConsume, type WaitOptions } from './redis-wait.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
+  type ConsumeResult, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
+
+export { redisKeys }
 
 export interface RedisStoreOptions {
   /** Prefix of every key and of the event channel (REDIS_KEY_PREFIX). */
@@ -15,38 +22,22 @@ export interface RedisStoreOptions {
   log?: StoreLogger
   /** How long creation waits for the server before failing (keep it under Fastify's plugin timeout). */
   readyTimeoutMs?: number
+  /** Acknowledged consumes (§8); default none. */
+  wait?: WaitOptions
+  /** Longest wait for in-flight commands at close (QUIT), before the connections are dropped. */
+  closeGraceMs?: number
 }
+
+/** The store options a configuration asks for. */
+export const redisStoreOptions = (config: RedisConfig, log?: StoreLogger): RedisStoreOptions => ({
+  keyPrefix: config.keyPrefix, log, wait: { replicas: config.waitReplicas, timeoutMs: config.waitTimeoutMs }, closeGraceMs: config.commandTimeoutMs
+})
 
 export interface RedisStore extends Store {
   backend: 'redis'
   /** The command connection, shared with @fastify/redis and the rate limiter. */
   client: RedisClient
   keyPrefix: string
-}
-
-/**
- * The key layout. A user's index and records share the hash tag `{u:…}`, so
- * the session scripts touch one slot; tickets and session lookups are single
- * keys. The user id is URI-encoded so its own braces cannot move the tag.
- */
-export function redisKeys (prefix: string) {
-  const user = (userId: string): string => `${prefix}{u:${encodeURIComponent(userId)}}`
-  return {
-    ticket: (digest: string) => `${prefix}t:${digest}`,
-    session: (sessionId: string) => `${prefix}s:${sessionId}`,
-    userIndex: (userId: string) => `${user(userId)}:sessions`,
-    userRecords: (userId: string) => `${user(userId)}:records`,
-    channel: `${prefix}events`
-  }
-}
-
-/** Every client failure (closed, refused, timed out, a Redis error reply) is the store being unavailable. */
-async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
-  try {
-    return await pending
-  } catch (err) {
-    throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
-  }
 }
 
 /**
@@ -59,12 +50,13 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
   const keyPrefix = opts.keyPrefix ?? STORE_DEFAULTS.redisKeyPrefix
   const log = opts.log ?? pino({ enabled: false })
   const keys = redisKeys(keyPrefix)
-  const warn = (what: string) => (err: Error) => { log.warn({ err: err.message }, `redis ${what} failed`) }
   defineScripts(client)
 
   watchConnection(client, log, 'commands')
   const events = createEventChannel(client, keys.channel, log)
-  const connections = [client, events.subscriber]
+  const wait = opts.wait ?? { replicas: STORE_DEFAULTS.redisWaitReplicas, timeoutMs: STORE_DEFAULTS.redisWaitTimeoutMs }
+  const consumes = createConsume(client, wait, log)
+  const connections = [client, events.subscriber, ...consumes.connections]
   try {
     await Promise.all(connections.map(async c => { await untilReady(c, opts.readyTimeoutMs ?? STORE_DEFAULTS.redisReadyTimeoutMs) }))
     await events.subscribed()
@@ -72,8 +64,10 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     for (const c of connections) c.disconnect()
     throw new StoreUnavailableError((err as Error).message, { cause: err })
   }
+  await warnAboutReplication(client, wait.replicas, log)
 
   return {
+    ...createRedisSessions(client, keys, log),
     backend: 'redis',
     client,
     keyPrefix,
@@ -88,50 +82,8 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     },
 
     async consumeTicket (digest: string): Promise<ConsumeResult> {
-      const [status, record] = await guard('consumeTicket', client.wsauthConsume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
+      const [status, record] = await guard('consumeTicket', consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
       return status === 'ok' ? { status, ticket: JSON.parse(record as string) } : { status } as ConsumeResult
-    },
-
-    async createSession (record: SessionRecord, ttlSeconds: number, maxPerUser: number): Promise<boolean> {
-      const { sessionId, userId } = record
-      const json = JSON.stringify(record)
-      const ttlMs = ttlSeconds * 1000
-      // Two slots on a Cluster (the user's, the session id's): sent together, one round trip.
-      const [created, saved] = await Promise.allSettled([
-        client.wsauthCreateSession(keys.userIndex(userId), keys.userRecords(userId), sessionId, ttlMs, maxPerUser, json),
-        client.set(keys.session(sessionId), json, 'PX', ttlMs)
-      ])
-      const indexed = created.status === 'fulfilled' && created.value === 1
-      if (indexed && saved.status === 'fulfilled') return true
-      // Refused or half-written: undo the half that landed, so nothing counts or resolves without the other.
-      await Promise.all([
-        client.del(keys.session(sessionId)).catch(warn('session cleanup')),
-        indexed ? client.wsauthRemoveSession(keys.userIndex(userId), keys.userRecords(userId), sessionId).catch(warn('session cleanup')) : undefined
-      ])
-      const failed = [created, saved].find(result => result.status === 'rejected')
-      if (failed !== undefined) await guard('createSession', Promise.reject(failed.reason))
-      return false
-    },
-
-    async getSession (sessionId: string): Promise<SessionRecord | undefined> {
-      const json = await guard('getSession', client.get(keys.session(sessionId)))
-      return json === null ? undefined : JSON.parse(json)
-    },
-
-    async removeSession (sessionId: string): Promise<boolean> {
-      const json = await guard('removeSession', client.get(keys.session(sessionId)))
-      if (json === null) return false
-      const { userId } = JSON.parse(json) as SessionRecord
-      const [, deleted] = await guard('removeSession', Promise.all([
-        client.wsauthRemoveSession(keys.userIndex(userId), keys.userRecords(userId), sessionId),
-        client.del(keys.session(sessionId))
-      ]))
-      return deleted === 1
-    },
-
-    async listSessions (userId: string): Promise<SessionRecord[]> {
-      const records = await guard('listSessions', client.wsauthListSessions(keys.userIndex(userId), keys.userRecords(userId)))
-      return records.map(json => JSON.parse(json) as SessionRecord).sort((a, b) => a.authenticatedAt.localeCompare(b.authenticatedAt))
     },
 
     async publish (event: StoreEvent): Promise<void> {
@@ -142,16 +94,20 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
       events.listen(listener)
     },
 
+    async checkEvents (): Promise<void> {
+      await guard('checkEvents', events.roundTrip())
+    },
+
     async ping (): Promise<void> {
       // On a Cluster every master must answer: one lost master already fails a share of the keys.
-      const targets = client instanceof Cluster ? [client, ...client.nodes('master')] : [client]
+      // The consume connection too: with it down every authentication fails while the rest works.
+      const targets = [client, ...client instanceof Cluster ? client.nodes('master') : [], ...consumes.connections]
       await guard('ping', Promise.all(targets.map(async c => await c.ping())))
     },
 
     async close (): Promise<void> {
       events.clear()
-      // QUIT lets in-flight commands finish; a connection that is down is just dropped.
-      await Promise.all(connections.map(async c => { await c.quit().catch(() => { c.disconnect() }) }))
+      await Promise.all(connections.map(async c => { await closeConnection(c, opts.closeGraceMs ?? STORE_DEFAULTS.redisCommandTimeoutMs) }))
     }
   }
 }

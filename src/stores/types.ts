@@ -16,6 +16,14 @@ export interface TicketRecord {
   // epoch milliseconds
   createdAt: number
   expiresAt: number
+  // epoch milliseconds: the `exp` of the user JWT the ticket was issued from, when it had one
+  tokenExpiresAt?: number
+}
+
+/** How a session is stored: counted against `maxPerUser`, and kept as a lease of `leaseMs` until renewed. */
+export interface SessionOptions {
+  maxPerUser: number
+  leaseMs: number
 }
 
 /** The outcome of one atomic redemption attempt. */
@@ -36,6 +44,18 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * The ticket was consumed but the store could not confirm it durably (Redis:
+ * fewer replicas acknowledged it than REDIS_WAIT_REPLICAS). Answered AUTH_ERROR
+ * like any store failure, but the ticket is spent: never give it back.
+ */
+export class ConsumeUnconfirmedError extends StoreUnavailableError {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConsumeUnconfirmedError'
+  }
+}
+
 /** Where a store logs what it recovers from by itself (a pino logger fits). */
 export interface StoreLogger {
   info: (obj: object, msg: string) => void
@@ -47,7 +67,8 @@ export const EXPIRED_TICKET_MEMORY_MS = 5 * 60 * 1000
 
 /** Every operation of a store, in one list: metrics time exactly these, the test fault switch breaks them. */
 export const STORE_OPERATIONS = [
-  'issueTicket', 'consumeTicket', 'createSession', 'getSession', 'removeSession', 'listSessions', 'publish', 'ping'
+  'issueTicket', 'consumeTicket', 'createSession', 'renewLeases', 'updateSessionExpiry', 'getSession', 'removeSession',
+  'listSessions', 'publish', 'checkEvents', 'ping'
 ] as const
 export type StoreOperation = typeof STORE_OPERATIONS[number]
 
@@ -64,8 +85,22 @@ export interface Store {
   issueTicket: (digest: string, record: TicketRecord) => Promise<void>
   /** Atomically redeem a ticket: exactly one caller ever gets `ok`. */
   consumeTicket: (digest: string) => Promise<ConsumeResult>
-  /** Store a session unless the user already has `maxPerUser` live ones; false when refused. */
-  createSession: (record: SessionRecord, ttlSeconds: number, maxPerUser: number) => Promise<boolean>
+  /**
+   * Store a session unless the user already has `maxPerUser` live ones; false when refused.
+   * A session is live (got, listed, counted) while now < min(record.expiresAt, lease end):
+   * the lease ends `leaseMs` after creation unless renewLeases extends it.
+   */
+  createSession: (record: SessionRecord, opts: SessionOptions) => Promise<boolean>
+  /**
+   * Extend the leases of live sessions to now + `leaseMs` (never past their expiresAt), in one
+   * round trip for all of them: the owning instance calls it once per renewal period with the ids
+   * of its open sockets. Ids that are gone (removed, expired, lapsed) are skipped, never revived,
+   * and returned: no one can list, revoke or count them any more, so their sockets should close
+   * (e.g. after a store outage longer than the lease).
+   */
+  renewLeases: (sessionIds: readonly string[], leaseMs: number) => Promise<string[]>
+  /** Move a live session's expiresAt (an in-band refresh); false when the session is gone. */
+  updateSessionExpiry: (sessionId: string, expiresAt: string) => Promise<boolean>
   getSession: (sessionId: string) => Promise<SessionRecord | undefined>
   /** Remove a session; true when it existed. */
   removeSession: (sessionId: string) => Promise<boolean>
@@ -78,6 +113,12 @@ export interface Store {
    */
   publish: (event: StoreEvent) => Promise<void>
   subscribe: (listener: (event: StoreEvent) => void) => void
+  /**
+   * Resolves when an event published now comes back through this instance's
+   * subscription within a second (EVENT_ROUND_TRIP_MS); rejects otherwise.
+   * Health calls it through `cachedCheck`, never per request.
+   */
+  checkEvents: () => Promise<void>
   /** Where the ticket rate limit is counted, so it holds across the instances sharing this store. */
   rateLimit: () => RateLimitBackend
   /** Connections a host app may reuse: `redis` becomes `fastify.redis` (@fastify/redis). */

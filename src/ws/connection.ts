@@ -50,7 +50,7 @@ export class Connection implements Peer {
     return this.logger
   }
 
-  private get open (): boolean {
+  get open (): boolean {
     return this.socket.readyState === this.socket.OPEN
   }
 
@@ -61,15 +61,20 @@ export class Connection implements Peer {
 
   error (code: WsErrorCode, id?: string, detail?: string): undefined { return this.fail(code, id, false, detail) }
 
+  refused (code: WsErrorCode, id?: string, detail?: string): undefined { this.answer('error', code, id, detail) }
+  close (code: WsErrorCode): void { this.socket.close(ERRORS[code].close, ERRORS[code].text) }
+
   private fail (code: WsErrorCode, id?: string, fatal = false, detail?: string): undefined {
-    const entry = ERRORS[code]
-    this.deps.metrics.wsError(code)
-    const error = detail === undefined ? entry.text : `${entry.text}: ${detail}`
-    this.send({ type: entry.type, id, error, code, timestamp: isoNow() } as never)
-    if (fatal || (entry.type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) {
-      this.socket.close(entry.close, entry.text)
-    }
+    const { type } = ERRORS[code]
+    this.answer(type, code, id, detail)
+    if (fatal || (type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) this.close(code)
     return undefined
+  }
+
+  private answer (type: 'error' | 'authentication_error', code: WsErrorCode, id: string | undefined, detail: string | undefined): void {
+    this.deps.metrics.wsError(code)
+    const { text } = ERRORS[code]
+    this.send({ type, id, error: detail === undefined ? text : `${text}: ${detail}`, code, timestamp: isoNow() } as never)
   }
 
   private onFrame (data: RawData, isBinary: boolean): void {
@@ -95,18 +100,21 @@ export class Connection implements Peer {
     const id = frameId(message)
     const type = typeof message.type === 'string' ? message.type : undefined
     const auth = type === undefined ? undefined : this.deps.authenticators.get(type)
-    this.deps.metrics.message(auth !== undefined || (type !== undefined && this.deps.sink.knows(type)) ? type as string : 'other')
+    const refresh = type === 'session_refresh'
+    this.deps.metrics.message(auth !== undefined || refresh || (type !== undefined && this.deps.sink.knows(type)) ? type as string : 'other')
     if (auth !== undefined) {
       if (this.session !== undefined) return this.fail('ALREADY_AUTHENTICATED', id)
       return this.authenticate(auth, message, id)
     }
     if (this.session === undefined) return this.fail('AUTH_REQUIRED', id)
+    // The session's own: answered here whatever the sink (local handlers or an upstream), never relayed.
+    if (refresh) return this.session.refresh(message, id, this.context())
     return this.deps.sink.deliver(this.session, message, id)
   }
 
   private async authenticate (auth: AuthEntry, message: Record<string, unknown>, id: string | undefined): Promise<void> {
     const started = performance.now()
-    const identity = await auth.prove(message, authContext(this.deps, this.clientIp, () => this.log))
+    const identity = await auth.prove(message, this.context())
     const outcome = 'code' in identity ? identity : await this.openSession(identity)
     reportAuthentication(this.deps, this.sessionId, auth.method, identity, outcome, started)
     if (!('code' in outcome)) return this.authenticated(outcome, id)
@@ -125,8 +133,14 @@ export class Connection implements Peer {
     this.session = session
     // Attached before the answer: a revocation that overtook it closes the socket and the success is never sent.
     session.attach(this.socket)
-    const { userId, entityId, entityType, authenticatedAt } = session.record
-    this.send({ type: 'authentication_success', id, sessionId: this.sessionId, user: { userId, entityId, entityType }, timestamp: authenticatedAt })
+    const { userId, entityId, entityType, authenticatedAt, expiresAt } = session.record
+    this.send({ type: 'authentication_success', id, sessionId: this.sessionId, user: { userId, entityId, entityType }, expiresAt, timestamp: authenticatedAt })
+    session.start()
+  }
+
+  /** Made per attempt, not kept: what an authenticator may use. */
+  private context (): AuthContext {
+    return authContext(this.deps, this.clientIp, () => this.log)
   }
 
   private withinRate (): boolean {

@@ -68,7 +68,8 @@ export function createMessageRegistry (custom: readonly MessageDefinition<any>[]
   const registry = new Map<string, CompiledMessage>()
   for (const def of [chatEcho, configureTools, heartbeat, ...custom] as MessageDefinition[]) {
     const type = messageType(def.schema)
-    if (type === 'ticket_authenticate') throw new Error('ticket_authenticate cannot be replaced')
+    // The Connection and the Session answer these before any handler.
+    if (type === 'ticket_authenticate' || type === 'session_refresh') throw new Error(`${type} cannot be replaced`)
     registry.set(type, { check: compileChecker(def.schema), handler: def.handler, answer: def.handler === heartbeat.handler ? heartbeatPong : undefined })
   }
   return registry

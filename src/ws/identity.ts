@@ -4,8 +4,11 @@ import type { WsErrorCode } from '../protocol/errors.js'
 import type { AuthMethod } from '../metrics.js'
 import type { SessionRecord, Store } from '../stores/types.js'
 
-/** Who a connection proved to be: from a redeemed ticket, or (legacy) a verified JWT. */
-export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' | 'chatServerKey'>
+/**
+ * Who a connection proved to be: from a redeemed ticket, or (legacy) a verified JWT;
+ * `tokenExpiresAt` (epoch ms) is the `exp` of the user JWT a ticket came from, a bound on the session.
+ */
+export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' | 'chatServerKey'> & { tokenExpiresAt?: number }
 /** Why an attempt failed; `CLIENT_GONE` (the peer left meanwhile) is reported but answers nobody. */
 export interface Refusal { code: WsErrorCode | 'CLIENT_GONE', detail?: string }
 export const refuse = (code: Refusal['code'], detail?: string): Refusal => ({ code, detail })

@@ -6,6 +6,7 @@ import { serialize } from '../protocol/serializers.js'
 import type { SessionRecord, StoreEvent } from '../stores/types.js'
 import { sendBounded } from './backpressure.js'
 import type { RemovalOutcome } from './cleanup.js'
+import { Deadlines, type Timed } from './deadlines.js'
 
 /** How long, and how many, revocations of sessions not attached here are remembered. */
 export const EARLY_REVOCATION_MS = 60_000
@@ -16,16 +17,25 @@ export interface LiveSocketEvents {
   removal: [sessionId: string, outcome: RemovalOutcome]
   /** An admission place came back (a TCP socket closed). */
   released: []
+  /** A session was sent `session_expiring`, `session_expired` (then closed 4016), or `session_refreshed`. */
+  expiring: [sessionId: string]
+  expired: [sessionId: string]
+  refreshed: [sessionId: string, expiresAt: string]
+  /** One lease renewal of every live session finished: how many, and the error when the store failed. */
+  renewal: [count: number, error?: unknown]
 }
 
 export type LiveSockets = ReturnType<typeof createLiveSockets>
 
-/** This instance's authenticated sockets, by session and user, where store events (revocations, deliveries) land. */
+/**
+ * This instance's authenticated sockets, by session and user, where store
+ * events (revocations, deliveries) land, and the one timer of their expiries.
+ */
 export function createLiveSockets (opts: { maxBufferedBytes: number, log: FastifyBaseLogger }) {
   const bySession = new Map<string, WebSocket>()
   const byUser = new Map<string, Set<string>>()
   // A revocation can overtake its authentication (record stored, socket not attached yet): applied at attach.
-  const revokedEarly = new Map<string, number>()
+  const revokedEarly = new Map<string, { at: number, reconnect: boolean }>()
 
   function write (sessionId: string, payload: string): void {
     const socket = bySession.get(sessionId)
@@ -33,29 +43,34 @@ export function createLiveSockets (opts: { maxBufferedBytes: number, log: Fastif
     opts.log.warn({ sessionId }, 'slow consumer: socket terminated')
   }
 
-  function revoke (sessionId: string): void {
+  function revoke (sessionId: string, reconnect: boolean): void {
     const socket = bySession.get(sessionId)
     if (socket === undefined) {
       const now = Date.now()
-      revokedEarly.set(sessionId, now)
-      for (const [id, at] of revokedEarly) {
+      revokedEarly.set(sessionId, { at: now, reconnect })
+      for (const [id, { at }] of revokedEarly) {
         if (at > now - EARLY_REVOCATION_MS && revokedEarly.size <= MAX_EARLY_REVOCATIONS) break
         revokedEarly.delete(id)
       }
       return
     }
-    write(sessionId, serialize({ type: 'session_revoked', timestamp: new Date().toISOString() }))
+    write(sessionId, serialize({ type: 'session_revoked', reconnect, timestamp: new Date().toISOString() }))
     socket.close(ERRORS.SESSION_REVOKED.close, ERRORS.SESSION_REVOKED.text)
   }
 
   return {
     events: new EventEmitter<LiveSocketEvents>(),
+    /** Every session's next notice or expiry, on one timer for the instance. */
+    deadlines: new Deadlines<Timed>(),
 
     attach (record: SessionRecord, socket: WebSocket): void {
       bySession.set(record.sessionId, socket)
       const ids = byUser.get(record.userId) ?? new Set()
       byUser.set(record.userId, ids.add(record.sessionId))
-      if (revokedEarly.delete(record.sessionId)) revoke(record.sessionId)
+      const early = revokedEarly.get(record.sessionId)
+      if (early === undefined) return
+      revokedEarly.delete(record.sessionId)
+      revoke(record.sessionId, early.reconnect)
     },
 
     detach (record: SessionRecord): void {
@@ -67,11 +82,16 @@ export function createLiveSockets (opts: { maxBufferedBytes: number, log: Fastif
 
     localSessionIds: () => [...bySession.keys()],
 
+    /** Sessions the store lost while their sockets are open here: closed as revoked, free to reconnect. */
+    lapsed (sessionIds: readonly string[]): void {
+      for (const id of sessionIds) if (bySession.has(id)) revoke(id, true)
+    },
+
     count: () => bySession.size,
 
     onStoreEvent (event: StoreEvent): void {
       if (event.kind === 'revoke') {
-        revoke(event.sessionId)
+        revoke(event.sessionId, event.reconnect === true)
         return
       }
       if (event.sessionId !== undefined) write(event.sessionId, event.payload)

@@ -4,37 +4,50 @@ import type { AppConfig } from '../config.js'
 import { isoNow } from '../protocol/clock.js'
 import type { WsErrorCode } from '../protocol/errors.js'
 import type { ServerMessage } from '../protocol/messages.js'
+import { sessionExpiry } from '../session-expiry.js'
 import type { SessionRecord, Store } from '../stores/types.js'
 import { removeSessionEventually, type RemovalOptions } from './cleanup.js'
-import { refuse, type Identity, type Refusal } from './identity.js'
+import type { Timed } from './deadlines.js'
+import { refuse, type AuthContext, type Identity, type Refusal } from './identity.js'
 import type { LiveSockets } from './live-sockets.js'
+import { redeemRefreshTicket } from './ticket-auth.js'
 
 /** How a session answers its client: the Connection, which keeps the error and close rules. */
 export interface Peer {
   readonly log: FastifyBaseLogger
+  readonly open: boolean
   send: (message: ServerMessage | { type: string }) => void
   error: (code: WsErrorCode, id?: string, detail?: string) => undefined
+  /** A refused refresh: the code as an `error`, the connection stays open and no failure is counted. */
+  refused: (code: WsErrorCode, id?: string, detail?: string) => undefined
+  /** Close with the code's close code and text. */
+  close: (code: WsErrorCode) => void
 }
 
 export interface SessionDeps {
-  config: Pick<AppConfig, 'sessionTtlSeconds' | 'maxSessionsPerUser'>
+  config: Pick<AppConfig, 'sessionTtlSeconds' | 'maxSessionsPerUser' | 'sessionLeaseSeconds' | 'sessionFollowsTokenExpiry' | 'sessionExpiryNoticeSeconds'>
   store: Store
   liveSockets: LiveSockets
   log: FastifyBaseLogger
 }
 
-/** One connection's authenticated state: the record, handler state, and its lifetime until the connection ends. */
-export class Session {
+/** One connection's authenticated state: the record, handler state, and its lifetime until it expires or the connection ends. */
+export class Session implements Timed {
   readonly state: Record<string, unknown> = {}
+  // Its place on the instance's one expiry timer (liveSockets.deadlines): no timer per socket.
+  dueAt = 0
+  slot = -1
 
   private constructor (readonly record: SessionRecord, private readonly peer: Peer, private readonly deps: SessionDeps) {}
 
   /** A failed write may have landed with its reply lost: removed unless `wanted()` (a later attempt succeeded). */
   static async open (deps: SessionDeps, peer: Peer, sessionId: string, identity: Identity, wanted: () => boolean): Promise<Session | Refusal> {
-    const record = { sessionId, ...identity, authenticatedAt: isoNow() }
+    const { tokenExpiresAt, ...who } = identity
+    const authenticatedAt = isoNow()
+    const record = { sessionId, ...who, authenticatedAt, expiresAt: expiryFrom(deps, Date.parse(authenticatedAt), tokenExpiresAt) }
     let created: boolean
     try {
-      created = await deps.store.createSession(record, deps.config.sessionTtlSeconds, deps.config.maxSessionsPerUser)
+      created = await deps.store.createSession(record, { maxPerUser: deps.config.maxSessionsPerUser, leaseMs: deps.config.sessionLeaseSeconds * 1000 })
     } catch (err) {
       peer.log.warn({ err }, 'session store failed during authentication')
       removeRecord(deps, sessionId, peer.log, { unless: wanted })
@@ -51,15 +64,74 @@ export class Session {
     this.deps.liveSockets.attach(this.record, socket)
   }
 
+  /** After `authentication_success`: the notice, then the expiry, are due on the instance's timer. */
+  start (): void {
+    if (this.peer.open) this.schedule()
+  }
+
+  /** The timer came: send the notice (at once when the session is shorter than it), or end the session. */
+  due (): void {
+    const expiresAt = Date.parse(this.record.expiresAt)
+    const { events, deadlines } = this.deps.liveSockets
+    if (this.dueAt < expiresAt) {
+      this.send({ type: 'session_expiring', expiresAt: this.record.expiresAt, timestamp: isoNow() })
+      events.emit('expiring', this.record.sessionId)
+      deadlines.schedule(this, expiresAt)
+      return
+    }
+    this.send({ type: 'session_expired', timestamp: isoNow() })
+    this.peer.close('SESSION_EXPIRED')
+    events.emit('expired', this.record.sessionId)
+  }
+
+  /**
+   * `session_refresh`: a fresh ticket of the same user, redeemed like an authentication, moves
+   * `expiresAt`. Every failure answers an `error` and leaves the connection and the old expiry alone.
+   */
+  async refresh (message: Record<string, unknown>, id: string | undefined, ctx: AuthContext): Promise<void> {
+    const proved = await redeemRefreshTicket(message, ctx)
+    // CLIENT_GONE is the Connection's, never an authenticator's.
+    if ('code' in proved) return this.peer.refused(proved.code as WsErrorCode, id, proved.detail)
+    // Consumed all the same: another user's ticket is spent (PROTOCOL §3).
+    if (proved.userId !== this.record.userId) return this.peer.refused('TICKET_INVALID', id)
+    const { sessionId } = this.record
+    const expiresAt = expiryFrom(this.deps, Date.now(), proved.tokenExpiresAt)
+    let updated: boolean
+    try {
+      updated = await this.deps.store.updateSessionExpiry(sessionId, expiresAt)
+    } catch (err) {
+      this.log.warn({ err }, 'session store failed during refresh')
+      return this.peer.refused('AUTH_ERROR', id)
+    }
+    // The record is gone (revoked, or its lease lapsed): a socket nobody can list or revoke must not stay.
+    if (!updated) return this.deps.liveSockets.lapsed([sessionId])
+    this.record.expiresAt = expiresAt
+    if (!this.peer.open) return
+    this.schedule()
+    this.send({ type: 'session_refreshed', id, sessionId, expiresAt, timestamp: isoNow() })
+    this.deps.liveSockets.events.emit('refreshed', sessionId, expiresAt)
+  }
+
   discard (): void {
     removeRecord(this.deps, this.record.sessionId, this.peer.log)
   }
 
   end (): void {
+    this.deps.liveSockets.deadlines.remove(this)
     this.deps.liveSockets.detach(this.record)
     // The shared logger: a closing socket should not make a child logger.
     removeRecord(this.deps, this.record.sessionId, this.deps.log)
   }
+
+  private schedule (): void {
+    const noticeAt = Date.parse(this.record.expiresAt) - this.deps.config.sessionExpiryNoticeSeconds * 1000
+    this.deps.liveSockets.deadlines.schedule(this, noticeAt)
+  }
+}
+
+function expiryFrom ({ config }: SessionDeps, now: number, tokenExpiresAt: number | undefined): string {
+  const { sessionTtlSeconds: ttlSeconds, sessionFollowsTokenExpiry: followsTokenExpiry } = config
+  return new Date(sessionExpiry({ now, ttlSeconds, tokenExpiresAt, followsTokenExpiry })).toISOString()
 }
 
 function removeRecord (deps: SessionDeps, sessionId: string, log: FastifyBaseLogger, opts?: RemovalOptions): void {

@@ -9,6 +9,7 @@ import { buildDemo } from '../../src/demo/bundle.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOTS = join('.tap', 'screenshots')
+const SHORT_SESSIONS = { SESSION_TTL_SECONDS: '6', SESSION_EXPIRY_NOTICE_SECONDS: '4', TICKET_RATE_LIMIT: '1000' }
 
 if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
   // Loud, but not a failure on a workstation without Chromium; CI installs it (.ci/run) and must run this.
@@ -19,7 +20,8 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
     const assets = await buildDemo(t.testdir())
     const port = await freePort()
     const start = async (): Promise<App> => {
-      const app = await build(t, { PORT: String(port) }, { demoAssetsDir: assets })
+      // Short sessions: the page refreshes one by itself every couple of seconds, whatever else it does.
+      const app = await build(t, { PORT: String(port), ...SHORT_SESSIONS }, { demoAssetsDir: assets })
       await app.listen({ port, host: '127.0.0.1' })
       return app
     }
@@ -79,6 +81,18 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
 
     t.equal(await openSessions(server), 1, 'the double click opened one session')
     await screenshot(t, page, 'demo-open')
+
+    await t.test('the session counts down and is refreshed in-band before it ends: same session, later end', async t => {
+      t.match(await page.textContent('#expiry'), /^\d+ s$/, 'the countdown shows')
+      const refreshes = await page.locator('#log li:has-text("session_refreshed")').count()
+      await page.waitForFunction((n) => Array.from(document.querySelectorAll('#log li'))
+        .filter(li => li.textContent?.includes('session_refreshed') === true).length > n, refreshes, { timeout: 10_000 })
+      t.match(await page.locator('#log li:has-text("session_expiring")').last().textContent(), 'refreshing with a fresh ticket')
+      t.equal(await page.textContent('#session'), secondSession, 'refreshed without reconnecting')
+      const [record] = await server.store.listSessions('alice')
+      t.ok(Date.parse(record.expiresAt) > Date.now(), 'the listing shows the moved expiry')
+      t.equal(await page.textContent('#state'), 'open')
+    })
 
     await t.test('disconnect: nothing of the session stays on the page', async t => {
       await page.click('#disconnect')

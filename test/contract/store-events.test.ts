@@ -4,6 +4,7 @@ import type { Store, StoreEvent } from '../../src/stores/types.js'
 import { startProxy } from '../support/proxy.js'
 import { REDIS_MISSING, redisStoreFrom, startRedis, uniquePrefix } from '../support/redis.js'
 import { postgresForTests } from '../support/postgres.js'
+import { isoIn } from '../support/session-record.js'
 
 /**
  * What Store.publish promises about an instance that is away (src/stores/types.ts):
@@ -56,8 +57,8 @@ async function missWhileAway (t: Test, pair: Pair): Promise<{ seen: StoreEvent[]
   const seen: StoreEvent[] = []
   pair.away.subscribe(event => { seen.push(event) })
   const sessionId = `session_${randomBytes(16).toString('hex')}`
-  const record = { sessionId, userId: 'dana', entityId: 'e', entityType: 'BRAND', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() }
-  t.equal(await pair.away.createSession(record, 60, 10), true)
+  const record = { sessionId, userId: 'dana', entityId: 'e', entityType: 'BRAND', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() }
+  t.equal(await pair.away.createSession(record, { maxPerUser: 10, leaseMs: 60_000 }), true)
   await pair.cut()
   await pair.here.removeSession(sessionId)
   await pair.here.publish({ kind: 'revoke', sessionId })

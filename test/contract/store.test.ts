@@ -1,27 +1,8 @@
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { createMemoryStore } from '../../src/stores/memory.js'
-import { REDIS_MISSING, redisCluster, redisStoreFrom, redisUrl } from '../support/redis.js'
-import type { Store, TicketRecord } from '../../src/stores/types.js'
-import { postgresForTests } from '../support/postgres.js'
-
-/**
- * One contract, every backend: each entry makes a fresh store on a real server
- * (or in process) and says how to dispose of it. Backends that need a server
- * add themselves here.
- */
-interface Backend { name: string, make: (t: Test) => Promise<Store>, skip?: string }
-
-const postgres = await postgresForTests()
-const backends: Backend[] = [
-  { name: 'memory', make: async () => createMemoryStore() },
-  { name: 'redis', skip: REDIS_MISSING, make: async t => await redisStoreFrom(t, { REDIS_URL: await redisUrl(t) }) },
-  { name: 'redis cluster', skip: REDIS_MISSING, make: async t => await redisStoreFrom(t, { REDIS_CLUSTER_NODES: await redisCluster(t) }) },
-  // Imported only when PostgreSQL is here, so a skipped run does not count the driver against coverage.
-  ...postgres.skip === false
-    ? [{ name: 'postgres', make: async () => (await import('../../src/stores/postgres.js')).createPostgresStore({ url: await postgres.database() }) }]
-    : []
-]
+import type { TicketRecord } from '../../src/stores/types.js'
+import { contractBackends as backends } from '../support/contract-backends.js'
+import { isoIn } from '../support/session-record.js'
 
 const digest = (): string => randomBytes(32).toString('hex')
 const ticket = (overrides: Partial<TicketRecord> = {}): TicketRecord => ({
@@ -34,10 +15,11 @@ const ticket = (overrides: Partial<TicketRecord> = {}): TicketRecord => ({
   userAgent: 'tap',
   createdAt: Date.now(),
   expiresAt: Date.now() + 60_000,
+  tokenExpiresAt: Date.now() + 30_000,
   ...overrides
 })
 const session = (userId = 'alice', sessionId = `session_${randomBytes(16).toString('hex')}`) => ({
-  sessionId, userId, entityId: 'brand-1', entityType: 'BRAND', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString()
+  sessionId, userId, entityId: 'brand-1', entityType: 'BRAND', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn()
 })
 
 for (const backend of backends) {
@@ -51,6 +33,13 @@ for (const backend of backends) {
       await store.issueTicket(id, record)
       t.same(await store.consumeTicket(id), { status: 'ok', ticket: record })
       t.same(await store.consumeTicket(id), { status: 'used' })
+    })
+
+    t.test('a ticket without a token expiry comes back without one', async t => {
+      const id = digest()
+      const { tokenExpiresAt, ...record } = ticket()
+      await store.issueTicket(id, record)
+      t.same(await store.consumeTicket(id), { status: 'ok', ticket: record })
     })
 
     t.test('concurrent consumes: exactly one ok', async t => {
@@ -89,8 +78,8 @@ for (const backend of backends) {
     t.test('sessions: create, get, list by user, remove', async t => {
       const a = session('carol')
       const b = session('carol')
-      t.equal(await store.createSession(a, 60, 10), true)
-      t.equal(await store.createSession(b, 60, 10), true)
+      t.equal(await store.createSession(a, { maxPerUser: 10, leaseMs: 60_000 }), true)
+      t.equal(await store.createSession(b, { maxPerUser: 10, leaseMs: 60_000 }), true)
       t.same(await store.getSession(a.sessionId), a)
       const listed = await store.listSessions('carol')
       t.same(listed.map(s => s.sessionId).sort(), [a.sessionId, b.sessionId].sort())
@@ -103,20 +92,20 @@ for (const backend of backends) {
 
     t.test('sessions: the per-user limit refuses the next one', async t => {
       const user = `limit-${randomBytes(4).toString('hex')}`
-      t.equal(await store.createSession(session(user), 60, 2), true)
-      t.equal(await store.createSession(session(user), 60, 2), true)
-      t.equal(await store.createSession(session(user), 60, 2), false)
+      t.equal(await store.createSession(session(user), { maxPerUser: 2, leaseMs: 60_000 }), true)
+      t.equal(await store.createSession(session(user), { maxPerUser: 2, leaseMs: 60_000 }), true)
+      t.equal(await store.createSession(session(user), { maxPerUser: 2, leaseMs: 60_000 }), false)
       t.equal((await store.listSessions(user)).length, 2)
     })
 
     t.test('sessions expire with their TTL and leave the index', async t => {
       const user = `ttl-${randomBytes(4).toString('hex')}`
       const s = session(user)
-      t.equal(await store.createSession(s, 1, 1), true)
+      t.equal(await store.createSession(s, { maxPerUser: 1, leaseMs: 1000 }), true)
       await new Promise(resolve => setTimeout(resolve, 1100))
       t.equal(await store.getSession(s.sessionId), undefined)
       t.same(await store.listSessions(user), [])
-      t.equal(await store.createSession(session(user), 60, 1), true, 'the expired session no longer counts')
+      t.equal(await store.createSession(session(user), { maxPerUser: 1, leaseMs: 60_000 }), true, 'the expired session no longer counts')
     })
 
     t.test('events reach subscribers', async t => {

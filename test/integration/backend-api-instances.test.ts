@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { authHeaders, authenticated, listen, tokenFor, type Client, type Message } from '../helper.js'
 import { REDIS_MISSING, redisUrl, uniquePrefix } from '../support/redis.js'
 import { postgresForTests } from '../support/postgres.js'
+import { until } from '../support/wait.js'
 import type { StoreEvent } from '../../src/stores/types.js'
 
 /**
@@ -70,6 +71,8 @@ for (const backend of backends) {
       t.same((await call(a, 'DELETE', '/api/websocket/users/frank/sessions', { reconnect: true })).json(), { success: true, revoked: 3 })
       await expectRevoked(t, frank)
       for (const side of ['a', 'b'] as const) {
+        // Each instance hears the channel on its own connection: B may still be receiving what A closed already.
+        await until(`instance ${side} hears 3 revocations`, () => heard[side].filter(e => e.kind === 'revoke').length >= 3)
         const revokes = heard[side].filter(e => e.kind === 'revoke')
         t.same(revokes.map(e => e.sessionId).sort(), frank.map(([, ok]) => ok.sessionId).sort(), `instance ${side} heard each revocation`)
         t.ok(revokes.every(e => e.kind === 'revoke' && e.reconnect === true), `with reconnect: true on ${side}`)

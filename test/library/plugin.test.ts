@@ -60,6 +60,7 @@ t.test('library › registered into an existing app with a partial config: its r
   t.match(await client.request({ type: 'chat_message', content: 'hi', id: '1' }), { type: 'chat_response', content: 'alice (my-chat-server): hi', id: '1' })
   t.match(await client.request({ type: 'chat_message', content: '' }), { type: 'error', code: 'INVALID_MESSAGE' })
   t.match(await client.request({ type: 'heartbeat_ping', pingTime: 1 }), { type: 'heartbeat_pong', pingTime: 1 }, 'built-ins stay')
+  t.match(await client.request({ type: 'session_refresh', ticket: await ticket(http, 'alice') }), { type: 'session_refreshed' }, 'and in-band refresh')
   client.close()
 })
 

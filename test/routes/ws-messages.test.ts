@@ -129,4 +129,5 @@ t.test('GET /ws › application handlers replace the echo, add types, and failur
   t.equal(client.socket.readyState, client.socket.OPEN)
   client.close()
   t.rejects(listen(t, {}, { messages: [defineMessage(Type.Object({ type: Type.Literal('ticket_authenticate') }), () => {})] }), /cannot be replaced/)
+  t.rejects(listen(t, {}, { messages: [defineMessage(Type.Object({ type: Type.Literal('session_refresh') }), () => {})] }), /session_refresh cannot be replaced/)
 })

@@ -4,9 +4,10 @@ import { runInNewContext } from 'node:vm'
 import { createMemoryStore } from '../../src/stores/memory.js'
 import { EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError } from '../../src/stores/types.js'
 import { until } from '../support/wait.js'
+import { isoIn } from '../support/session-record.js'
 
 const record = (expiresAt: number) => ({ userId: 'u', chatServerKey: 'k', clientIp: '::1', createdAt: 0, expiresAt })
-const session = (sessionId: string, userId = 'u') => ({ sessionId, userId, chatServerKey: 'k', authenticatedAt: new Date().toISOString() })
+const session = (sessionId: string, userId = 'u') => ({ sessionId, userId, chatServerKey: 'k', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() })
 
 t.test('memory store › the sweeper drops tickets past their memory and expired sessions, oldest first, within its budget', async t => {
   const store = createMemoryStore({ sweepIntervalMs: 60_000 })
@@ -16,8 +17,8 @@ t.test('memory store › the sweeper drops tickets past their memory and expired
   await store.issueTicket('old-2', record(now - EXPIRED_TICKET_MEMORY_MS - 1))
   await store.issueTicket('recent-expired', record(now - 1000))
   await store.issueTicket('live', record(now + 60_000))
-  await store.createSession(session('s-old'), 1, 10)
-  await store.createSession(session('s-live'), 60, 10)
+  await store.createSession(session('s-old'), { maxPerUser: 10, leaseMs: 1000 })
+  await store.createSession(session('s-live'), { maxPerUser: 10, leaseMs: 60_000 })
   store.sweep(now, 1)
   t.equal(store.size().tickets, 3, 'the budget bounds one sweep')
   store.sweep(now + 2000)
@@ -46,7 +47,7 @@ t.test('memory store › a used ticket past its expiry is reported expired', asy
 t.test('memory store › the sweeper runs on its interval', async t => {
   const store = createMemoryStore({ sweepIntervalMs: 20 })
   t.teardown(() => store.close())
-  await store.createSession(session('s'), 0, 10)
+  await store.createSession(session('s'), { maxPerUser: 10, leaseMs: 0 })
   await until('a sweep', () => store.size().sessions === 0)
   t.equal(store.size().sessions, 0)
 })
@@ -55,7 +56,7 @@ t.test('memory store › a closed store refuses every operation as unavailable',
   const store = createMemoryStore()
   await store.close()
   for (const op of [
-    () => store.issueTicket('x', record(0)), () => store.consumeTicket('x'), () => store.createSession(session('s'), 1, 1),
+    () => store.issueTicket('x', record(0)), () => store.consumeTicket('x'), () => store.createSession(session('s'), { maxPerUser: 1, leaseMs: 1000 }),
     () => store.getSession('s'), () => store.removeSession('s'), () => store.listSessions('u'),
     () => store.publish({ kind: 'revoke', sessionId: 's' }), () => store.ping()
   ]) await t.rejects(op() as Promise<unknown>, StoreUnavailableError)

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { postgresForTests, sql } from '../support/postgres.js'
+import { isoIn } from '../support/session-record.js'
 
 const postgres = await postgresForTests()
 const { createPostgresStore } = postgres.skip === false ? await import('../../src/stores/postgres.js') : {} as never
@@ -10,7 +11,7 @@ const { createPostgresStore } = postgres.skip === false ? await import('../../sr
 const digest = (): string => randomBytes(32).toString('hex')
 const minutes = (n: number): number => Date.now() + n * 60_000
 const ticket = (expiresAt: number) => ({ userId: 'ivy', chatServerKey: 'UD21', clientIp: '::1', createdAt: expiresAt - 60_000, expiresAt })
-const session = () => ({ sessionId: `session_${randomBytes(16).toString('hex')}`, userId: 'ivy', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
+const session = () => ({ sessionId: `session_${randomBytes(16).toString('hex')}`, userId: 'ivy', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() })
 const collect = () => {
   const warnings: string[] = []
   return { warnings, log: { info: () => undefined, warn: (_obj: object, msg: string) => { warnings.push(msg) } } }
@@ -27,7 +28,7 @@ t.test('PostgreSQL cleanup job', { skip: postgres.skip }, async t => {
   const store = await createPostgresStore({ url, cleanupBatchSize: 2 })
   t.teardown(() => store.close())
 
-  t.test('removes expired rows in batches, and nothing else', async t => {
+  t.test('removes expired rows (and sessions whose lease lapsed) in batches, and nothing else', async t => {
     const keep = { live: digest(), used: digest(), remembered: digest() }
     const gone = [digest(), digest(), digest()]
     await store.issueTicket(keep.live, ticket(minutes(5)))
@@ -35,9 +36,10 @@ t.test('PostgreSQL cleanup job', { skip: postgres.skip }, async t => {
     await store.consumeTicket(keep.used)
     await store.issueTicket(keep.remembered, ticket(minutes(-1)))
     for (const id of gone) await store.issueTicket(id, ticket(minutes(-10)))
-    const [live, dead1, dead2] = [session(), session(), session()]
-    for (const s of [live, dead1, dead2]) await store.createSession(s, 60, 10)
-    await sql(url, "UPDATE websocket_sessions SET expires_at = now() - interval '1 second' WHERE session_id = ANY($1)", [[dead1.sessionId, dead2.sessionId]])
+    const [live, expired, lapsed] = [session(), session(), session()]
+    for (const s of [live, expired, lapsed]) await store.createSession(s, { maxPerUser: 10, leaseMs: 60_000 })
+    await sql(url, "UPDATE websocket_sessions SET expires_at = now() - interval '1 second' WHERE session_id = $1", [expired.sessionId])
+    await sql(url, "UPDATE websocket_sessions SET lease_until = now() - interval '1 second' WHERE session_id = $1", [lapsed.sessionId])
     await sql(url, `INSERT INTO websocket_rate_limits VALUES ('live', 1, now() + interval '1 minute'), ('over', 3, now() - interval '1 second');
       INSERT INTO websocket_events (payload, created_at) VALUES ('{}', now()), ('{}', now() - interval '2 minutes')`)
 
@@ -152,7 +154,7 @@ t.test('PostgreSQL events', { skip: postgres.skip }, async t => {
 
   t.test('a revocation missed while not listening is recovered on reconnect', async t => {
     const [kept, revoked, closed] = [session(), session(), session()]
-    for (const s of [kept, revoked, closed]) t.equal(await b.createSession(s, 60, 10), true)
+    for (const s of [kept, revoked, closed]) t.equal(await b.createSession(s, { maxPerUser: 10, leaseMs: 60_000 }), true)
     await b.removeSession(closed.sessionId) // its socket closed on b: nothing to revoke
     // Removed by another instance while b's LISTEN connection was away: no NOTIFY reached b.
     await sql(url, 'DELETE FROM websocket_sessions WHERE session_id = $1', [revoked.sessionId])

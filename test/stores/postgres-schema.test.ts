@@ -9,6 +9,7 @@ import pg from 'pg'
 import { EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError } from '../../src/stores/types.js'
 import { postgresForTests, sql } from '../support/postgres.js'
 import { until } from '../support/wait.js'
+import { isoIn } from '../support/session-record.js'
 
 const postgres = await postgresForTests()
 const { createPostgresStore } = postgres.skip === false ? await import('../../src/stores/postgres.js') : {} as never
@@ -23,7 +24,7 @@ t.test('PostgreSQL migrations', { skip: postgres.skip }, async t => {
     const url = await postgres.database()
     const stores = await Promise.all(Array.from({ length: 4 }, async () => await createPostgresStore({ url })))
     t.teardown(() => Promise.all(stores.map(s => s.close())))
-    t.same(await sql(url, 'SELECT version, name FROM websocket_schema_migrations'), [{ version: 1, name: 'init' }])
+    t.same(await sql(url, 'SELECT version, name FROM websocket_schema_migrations'), [{ version: 1, name: 'init' }, { version: 2, name: 'session_lifetime' }])
     const tables = await sql(url, "SELECT tablename FROM pg_tables WHERE tablename LIKE 'websocket_%' ORDER BY 1")
     t.same(tables.map(r => r.tablename), [
       'websocket_events', 'websocket_rate_limits', 'websocket_schema_migrations', 'websocket_sessions', 'websocket_tickets'
@@ -33,7 +34,7 @@ t.test('PostgreSQL migrations', { skip: postgres.skip }, async t => {
   t.test('a second run applies nothing', async t => {
     const pool = new pg.Pool({ connectionString: await postgres.database() })
     t.teardown(() => pool.end())
-    t.same(await migrate(pool), [1])
+    t.same(await migrate(pool), [1, 2])
     t.same(await migrate(pool), [])
   })
 
@@ -70,7 +71,7 @@ t.test('PostgreSQL store', { skip: postgres.skip }, async t => {
     await store.issueTicket(id, { userId: 'dana', chatServerKey: 'UD21', clientIp: '::1', createdAt: Date.now(), expiresAt: Date.now() + 60_000 })
     const [row] = await sql(url, 'SELECT encode(ticket_hash, \'hex\') AS hash, * FROM websocket_tickets WHERE user_id = $1', ['dana'])
     t.equal(row.hash, id)
-    t.notOk(Object.keys(row).some(column => /token|ticket$/.test(column)), 'no ticket or token column')
+    t.notOk(Object.keys(row).some(column => /(token|ticket)$/.test(column)), 'no ticket or token column')
   })
 
   t.test('tickets › optional fields left out are left out when redeemed', async t => {
@@ -88,8 +89,8 @@ t.test('PostgreSQL store', { skip: postgres.skip }, async t => {
   })
 
   t.test('sessions › optional fields round-trip; an expired one is not removable', async t => {
-    const record = { sessionId: sessionId(), userId: 'gus', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() }
-    t.equal(await store.createSession(record, 60, 5), true)
+    const record = { sessionId: sessionId(), userId: 'gus', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() }
+    t.equal(await store.createSession(record, { maxPerUser: 5, leaseMs: 60_000 }), true)
     t.same(await store.getSession(record.sessionId), record)
     await sql(url, "UPDATE websocket_sessions SET expires_at = now() - interval '1 second' WHERE session_id = $1", [record.sessionId])
     t.equal(await store.removeSession(record.sessionId), false)
@@ -99,8 +100,8 @@ t.test('PostgreSQL store', { skip: postgres.skip }, async t => {
   t.test('sessions › concurrent creations for one user on two stores respect the limit', async t => {
     const other = await createPostgresStore({ url })
     t.teardown(() => other.close())
-    const record = () => ({ sessionId: sessionId(), userId: 'hal', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
-    const created = await Promise.all(Array.from({ length: 20 }, async (_, i) => await (i % 2 === 0 ? store : other).createSession(record(), 60, 3)))
+    const record = () => ({ sessionId: sessionId(), userId: 'hal', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() })
+    const created = await Promise.all(Array.from({ length: 20 }, async (_, i) => await (i % 2 === 0 ? store : other).createSession(record(), { maxPerUser: 3, leaseMs: 60_000 })))
     t.equal(created.filter(Boolean).length, 3)
     t.equal((await store.listSessions('hal')).length, 3)
   })

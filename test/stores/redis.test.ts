@@ -6,12 +6,13 @@ import { createRedisStore, redisKeys } from '../../src/stores/redis.js'
 import { createRedisClient, untilReady } from '../../src/stores/redis-client.js'
 import { StoreUnavailableError, type StoreEvent, type TicketRecord } from '../../src/stores/types.js'
 import { REDIS_MISSING, dump, freePort, redisCluster, redisStoreFrom, redisUrl, startRedis, uniquePrefix } from '../support/redis.js'
+import { isoIn } from '../support/session-record.js'
 
 const record = (expiresAt = Date.now() + 60_000): TicketRecord => ({
   userId: 'alice', chatServerKey: 'UD21', clientIp: '127.0.0.1', createdAt: Date.now(), expiresAt
 })
 const session = (userId: string) => ({
-  sessionId: `session_${randomBytes(16).toString('hex')}`, userId, chatServerKey: 'UD21', authenticatedAt: new Date().toISOString()
+  sessionId: `session_${randomBytes(16).toString('hex')}`, userId, chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn()
 })
 const sleep = async (ms: number) => await new Promise(resolve => setTimeout(resolve, ms))
 
@@ -65,15 +66,19 @@ t.test('redis store', { skip: REDIS_MISSING }, async t => {
     t.equal((await store.consumeTicket(id)).status, 'ok')
   })
 
-  t.test('redis store › session keys: one lookup key per session, the user index and records under the user hash tag', async t => {
+  t.test('redis store › session keys: one lookup key per session, the user index, records and bounds under the user hash tag', async t => {
     const prefix = uniquePrefix()
     const store = await redisStoreFrom(t, { REDIS_URL: url, REDIS_KEY_PREFIX: prefix })
     const keys = redisKeys(prefix)
     const s = session('a}b{c')
-    t.equal(await store.createSession(s, 60, 5), true)
-    t.same((await dump(url, prefix)).map(k => k.key).sort(), [keys.session(s.sessionId), keys.userIndex(s.userId), keys.userRecords(s.userId)].sort())
-    t.equal(keys.userIndex(s.userId), `${prefix}{u:a%7Db%7Bc}:sessions`, 'the user id cannot break out of its hash tag')
-    t.ok(await raw.pttl(keys.userIndex(s.userId)) > 59_000, 'the index expires with its last session')
+    t.equal(await store.createSession(s, { maxPerUser: 5, leaseMs: 60_000 }), true)
+    const userKeys = keys.user(s.userId)
+    t.same((await dump(url, prefix)).map(k => k.key).sort(), [keys.session(s.sessionId), ...userKeys].sort())
+    t.equal(userKeys[0], `${prefix}{u:a%7Db%7Bc}:sessions`, 'the user id cannot break out of its hash tag')
+    for (const key of [keys.session(s.sessionId), ...userKeys]) {
+      const ttl = await raw.pttl(key)
+      t.ok(ttl > 59_000 && ttl <= 60_000, `${key} expires with the lease, not the later expiresAt`)
+    }
     t.equal(await store.removeSession(s.sessionId), true)
     t.same(await dump(url, prefix), [], 'removal leaves nothing behind')
   })
@@ -82,8 +87,8 @@ t.test('redis store', { skip: REDIS_MISSING }, async t => {
     const prefix = uniquePrefix()
     const store = await redisStoreFrom(t, { REDIS_URL: url, REDIS_KEY_PREFIX: prefix })
     const [first, second] = [session('dave'), session('dave')]
-    t.equal(await store.createSession(first, 60, 1), true)
-    t.equal(await store.createSession(second, 60, 1), false)
+    t.equal(await store.createSession(first, { maxPerUser: 1, leaseMs: 60_000 }), true)
+    t.equal(await store.createSession(second, { maxPerUser: 1, leaseMs: 60_000 }), false)
     t.equal(await store.getSession(second.sessionId), undefined)
     t.equal(await raw.exists(redisKeys(prefix).session(second.sessionId)), 0)
   })
@@ -118,7 +123,7 @@ t.test('redis store', { skip: REDIS_MISSING }, async t => {
     await store.close()
     const s = session('erin')
     const ops: Array<() => Promise<unknown>> = [
-      () => store.ping(), () => store.issueTicket('x', record()), () => store.consumeTicket('x'), () => store.createSession(s, 60, 1),
+      () => store.ping(), () => store.issueTicket('x', record()), () => store.consumeTicket('x'), () => store.createSession(s, { maxPerUser: 1, leaseMs: 60_000 }),
       () => store.getSession(s.sessionId), () => store.removeSession(s.sessionId), () => store.listSessions('erin'),
       () => store.publish({ kind: 'revoke', sessionId: 'x' })
     ]
@@ -143,7 +148,7 @@ t.test('redis store', { skip: REDIS_MISSING }, async t => {
     const log = captureLog()
     for (const user of ['nolookup', 'noindex']) {
       const store = await redisStoreFrom(t, { REDIS_URL: `redis://${user}:pw@127.0.0.1:${server.port}`, REDIS_KEY_PREFIX: prefix }, log)
-      await t.rejects(store.createSession(session('frank'), 60, 5), StoreUnavailableError, `${user}: the failure is reported`)
+      await t.rejects(store.createSession(session('frank'), { maxPerUser: 5, leaseMs: 60_000 }), StoreUnavailableError, `${user}: the failure is reported`)
       t.same(await dump(server.url, prefix), [], `${user}: neither the lookup key nor an index entry is left`)
     }
     t.ok(log.lines.includes('redis session cleanup failed'), 'a cleanup that cannot run is logged')
@@ -171,7 +176,7 @@ t.test('redis cluster store', { skip: REDIS_MISSING }, async t => {
   t.test('redis cluster store › session scripts run on one slot whatever the user id', async t => {
     for (const userId of ['a}b{c', '{x}', '}{', 'ünïcode user']) {
       const s = session(userId)
-      t.equal(await store.createSession(s, 60, 5), true)
+      t.equal(await store.createSession(s, { maxPerUser: 5, leaseMs: 60_000 }), true)
       t.same((await store.listSessions(userId)).map(r => r.sessionId), [s.sessionId])
       t.equal(await store.removeSession(s.sessionId), true)
     }

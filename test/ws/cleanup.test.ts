@@ -5,6 +5,7 @@ import { removeSessionEventually } from '../../src/ws/cleanup.js'
 import { withFaults } from '../support/faults.js'
 import type { Tap } from '../helper.js'
 import { within } from '../support/events.js'
+import { isoIn } from '../support/session-record.js'
 
 /** A logger that reports the first failed attempt ('retrying'): the removal is under way and the record still stored. */
 function retryingLog () {
@@ -13,14 +14,14 @@ function retryingLog () {
   const log = pino({ level: 'debug' }, { write: (line: string) => { if (line.includes('retrying')) retried() } })
   return { log, firstRetry }
 }
-const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
+const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() })
 
 /** A memory store holding `sessionId`, behind a fault layer whose removeSession fails until healed. */
 async function storeFailingRemoval (t: Tap, sessionId: string) {
   const real = createMemoryStore()
   t.teardown(() => real.close())
   const faults = withFaults(real)
-  await real.createSession(record(sessionId), 60, 10)
+  await real.createSession(record(sessionId), { maxPerUser: 10, leaseMs: 60_000 })
   faults.fail('removeSession')
   return { real, faults }
 }

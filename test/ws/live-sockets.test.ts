@@ -2,6 +2,7 @@ import t from 'tap'
 import pino from 'pino'
 import type { WebSocket } from 'ws'
 import { createLiveSockets, EARLY_REVOCATION_MS, MAX_EARLY_REVOCATIONS } from '../../src/ws/live-sockets.js'
+import { isoIn } from '../support/session-record.js'
 
 /** The part of a server socket the registry touches, recording what it was asked to do. */
 function socketDouble () {
@@ -9,13 +10,13 @@ function socketDouble () {
   const socket = {
     readyState: 1,
     bufferedAmount: 0,
-    send: (data: string) => { calls.push(['send', JSON.parse(data).type]) },
+    send: (data: string) => { const m = JSON.parse(data); calls.push(['send', m.reconnect === true ? `${m.type as string} reconnect` : m.type]) },
     close: (code: number) => { calls.push(['close', code]); socket.readyState = 2 },
     terminate: () => { calls.push(['terminate', undefined]) }
   }
   return { socket: socket as unknown as WebSocket, calls }
 }
-const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString() })
+const record = (sessionId: string) => ({ sessionId, userId: 'alice', chatServerKey: 'UD21', authenticatedAt: new Date().toISOString(), expiresAt: isoIn() })
 const registry = () => createLiveSockets({ maxBufferedBytes: 1024, log: pino({ level: 'silent' }) })
 
 t.test('liveSockets › a revocation that overtakes its authentication closes the socket when it is attached', async t => {
@@ -49,4 +50,16 @@ t.test('liveSockets › early revocations are forgotten after EARLY_REVOCATION_M
   const kept = socketDouble()
   liveSockets.attach(record(`session_${MAX_EARLY_REVOCATIONS}`), kept.socket)
   t.same(kept.calls, [['send', 'session_revoked'], ['close', 4007]], 'the newest is kept')
+})
+
+t.test('liveSockets › session_revoked carries reconnect (false unless asked), also when the revocation came early', async t => {
+  const liveSockets = registry()
+  const asked = socketDouble()
+  liveSockets.attach(record('session_asked'), asked.socket)
+  liveSockets.onStoreEvent({ kind: 'revoke', sessionId: 'session_asked', reconnect: true })
+  t.same(asked.calls, [['send', 'session_revoked reconnect'], ['close', 4007]])
+  liveSockets.onStoreEvent({ kind: 'revoke', sessionId: 'session_later', reconnect: true })
+  const later = socketDouble()
+  liveSockets.attach(record('session_later'), later.socket)
+  t.same(later.calls, [['send', 'session_revoked reconnect'], ['close', 4007]])
 })
