@@ -100,6 +100,10 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
       await page.waitForSelector(`#sessions tr[data-session-id="${s2}"]`)
       t.equal(await page.locator('#sessions tbody tr').count(), 2)
       t.match(await text(page, `tr[data-session-id="${s1}"]`), /BRAND acme.*\d{4}-\d\d-\d\dT/)
+      for (const record of await server.app.store.listSessions('alice')) {
+        const row = await text(page, `tr[data-session-id="${record.sessionId}"]`)
+        t.ok(row.includes(record.authenticatedAt) && row.includes(record.expiresAt ?? '—'), 'authenticatedAt and expiresAt as the store has them')
+      }
     })
 
     await t.test('presence and counters follow new sockets and refused tickets without a click', async t => {
