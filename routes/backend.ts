@@ -9,6 +9,7 @@ import { SessionListResponseSchema, SessionParamsSchema, errorResponses } from '
 import { bearerToken, secretMatcher } from '../src/http/credentials.js'
 import { storeFailure } from '../src/http/envelope.js'
 import { messageBytes } from '../src/sessions/deliver.js'
+import operationsRoute from './operations.js'
 
 const KEY_ERRORS = ['AUTH_MISSING', 'AUTH_INVALID'] as const satisfies readonly HttpErrorCode[]
 const BODY_ERRORS = ['UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'INVALID_JSON', 'VALIDATION_ERROR'] as const satisfies readonly HttpErrorCode[]
@@ -115,6 +116,9 @@ const backendRoute: FastifyPluginAsyncTypebox = async (fastify) => {
     const online = await fastify.presence(request.query.userId).catch(storeFailure)
     return { success: true as const, online }
   })
+
+  // Beyond §6, for the operator console; a child, so the key check and the body parser above apply.
+  await fastify.register(operationsRoute)
 }
 
 export default backendRoute

@@ -1,21 +1,13 @@
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { DEMO_BUILD_DIR } from '../src/demo/assets.js'
 import { signDevToken } from '../src/dev-token.js'
+import { servePage } from '../src/http/static-page.js'
 
 export interface DemoRouteOptions {
   /** The built page (index.html, page.js, page.css); default: dist/demo. */
   assetsDir?: string
 }
-
-const FILES = [
-  ['/', 'index.html', 'text/html; charset=utf-8'],
-  ['/demo/page.js', 'page.js', 'text/javascript; charset=utf-8'],
-  ['/demo/page.css', 'page.css', 'text/css; charset=utf-8']
-] as const
 
 const DEV_TOKEN_TTL_SECONDS = 3600
 const DevTokenRequestSchema = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 255 }) })
@@ -32,15 +24,7 @@ const DevTokenResponseSchema = Type.Object({
  */
 const demoRoute: FastifyPluginAsyncTypebox<DemoRouteOptions> = async (fastify, opts) => {
   const { config } = fastify
-  const dir = opts.assetsDir ?? DEMO_BUILD_DIR
-  if (!existsSync(join(dir, 'index.html'))) {
-    fastify.log.warn({ dir }, 'demo page is not built (npm run build): not served')
-    return
-  }
-  for (const [url, file, type] of FILES) {
-    const body = await readFile(join(dir, file))
-    fastify.get(url, { schema: { hide: true } }, async (_request, reply) => reply.type(type).send(body))
-  }
+  if (!await servePage(fastify, opts.assetsDir ?? DEMO_BUILD_DIR, '/', '/demo')) return
 
   // With only a JWKS there is no secret to sign with: the page then asks for a token.
   const secret = config.jwtSecret

@@ -25,6 +25,7 @@ import backendRoute from '../routes/backend.js'
 import wsRoute from '../routes/ws.js'
 import healthRoute from '../routes/health.js'
 import demoRoute from '../routes/demo.js'
+import consoleRoute from '../routes/console.js'
 import metricsRoute from '../routes/metrics.js'
 
 export { loggerOptions }
@@ -38,6 +39,8 @@ export interface AppOptions {
   messages?: readonly MessageDefinition<any>[]
   /** Where the built demo page is (default: this package's dist/demo). */
   demoAssetsDir?: string
+  /** Where the built operator console is (default: this package's dist/console). */
+  consoleAssetsDir?: string
   /** Answer unknown routes with the NOT_FOUND envelope (default true); false keeps a host app's own 404 handler. */
   notFoundHandler?: boolean
 }
@@ -64,7 +67,10 @@ export const app = fp(async function wsTicketAuth (fastify: FastifyInstance, opt
     await scope.register(ticketRoute)
     await scope.register(sessionsRoute)
     // Off (its routes unknown: 404) until BACKEND_API_KEYS names a key.
-    if (config.backendApiKeys.length > 0) await scope.register(backendRoute)
+    if (config.backendApiKeys.length > 0) {
+      await scope.register(backendRoute)
+      await scope.register(consoleRoute, { assetsDir: opts.consoleAssetsDir })
+    }
     await scope.register(wsRoute, { messages: opts.messages })
     await scope.register(healthRoute)
     await scope.register(metricsRoute)

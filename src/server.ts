@@ -15,7 +15,7 @@ async function main (): Promise<void> {
   closeWithGrace({ delay: config.shutdownTimeoutMs, logger: fastify.log }, closeHandler(fastify))
   const base = `http://localhost:${(fastify.server.address() as { port: number }).port}`
   fastify.log.info({ demoPage: fastify.config.demoPage },
-    `Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend} · demo page (development only, DEMO_PAGE): ${base}/`)
+    `Docs at ${base}/docs · WebSocket at ${base.replace('http', 'ws')}/ws · store: ${fastify.store.backend} · demo page (development only, DEMO_PAGE): ${base}/ · operator console (BACKEND_API_KEYS): ${base}/admin`)
 }
 
 main().catch((err: unknown) => {

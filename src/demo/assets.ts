@@ -19,3 +19,6 @@ const root = packageRoot()
 export const DEMO_SOURCE_DIR = join(root, 'src', 'demo')
 /** Where `npm run build` puts the demo page, and where the service serves it from by default. */
 export const DEMO_BUILD_DIR = join(root, 'dist', 'demo')
+/** The operator console's sources, and where `npm run build` puts it (served at /admin). */
+export const CONSOLE_SOURCE_DIR = join(root, 'src', 'console')
+export const CONSOLE_BUILD_DIR = join(root, 'dist', 'console')

@@ -1,18 +1,18 @@
 import { copyFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build } from 'esbuild'
-import { DEMO_BUILD_DIR, DEMO_SOURCE_DIR } from './assets.js'
+import { CONSOLE_BUILD_DIR, CONSOLE_SOURCE_DIR, DEMO_BUILD_DIR, DEMO_SOURCE_DIR } from './assets.js'
 
 /**
- * Build the demo page into `outDir`: the browser script bundled with the
- * client SDK by esbuild (platform browser: a Node-only import fails the
- * build), next to its HTML and CSS. Run by `npm run build`; tests build
+ * Build a page into `outDir`: its browser script (`page.ts`) bundled by
+ * esbuild (platform browser: a Node-only import fails the build), next to
+ * its `index.html` and `page.css`. Run by `npm run build`; tests build
  * their own copy so they never serve a stale one.
  */
-export async function buildDemo (outDir = DEMO_BUILD_DIR): Promise<string> {
+export async function bundlePage (sourceDir: string, outDir: string): Promise<string> {
   await mkdir(outDir, { recursive: true })
   await build({
-    entryPoints: [join(DEMO_SOURCE_DIR, 'page.ts')],
+    entryPoints: [join(sourceDir, 'page.ts')],
     outfile: join(outDir, 'page.js'),
     bundle: true,
     format: 'esm',
@@ -20,6 +20,12 @@ export async function buildDemo (outDir = DEMO_BUILD_DIR): Promise<string> {
     target: 'es2022',
     logLevel: 'silent'
   })
-  for (const file of ['index.html', 'page.css']) await copyFile(join(DEMO_SOURCE_DIR, file), join(outDir, file))
+  for (const file of ['index.html', 'page.css']) await copyFile(join(sourceDir, file), join(outDir, file))
   return outDir
 }
+
+/** The demo page, bundled with the client SDK. */
+export const buildDemo = async (outDir = DEMO_BUILD_DIR): Promise<string> => await bundlePage(DEMO_SOURCE_DIR, outDir)
+
+/** The operator console (/admin). */
+export const buildConsole = async (outDir = CONSOLE_BUILD_DIR): Promise<string> => await bundlePage(CONSOLE_SOURCE_DIR, outDir)

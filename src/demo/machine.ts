@@ -1,3 +1,5 @@
+import { createMachine as createPageMachine } from './page-kit.js'
+
 /**
  * The demo page's state machine: one state drives every button and field.
  * `connecting` covers the JWT, the ticket, the socket and the authentication
@@ -24,17 +26,5 @@ export const CONTROLS: Record<PageState, { connect: boolean, disconnect: boolean
   error: { connect: true, disconnect: false, chat: false, credentials: true }
 }
 
-/** The page's current state; `to` refuses a transition the table does not have (a double click, a late event). */
-export function createMachine (onChange: (state: PageState, previous: PageState) => void) {
-  let state: PageState = 'idle'
-  return {
-    get state () { return state },
-    to (next: PageState): boolean {
-      if (next === state || !NEXT[state].includes(next)) return false
-      const previous = state
-      state = next
-      onChange(next, previous)
-      return true
-    }
-  }
-}
+/** The page's state, starting 'idle'; `to` refuses a transition the table above does not have. */
+export const createMachine = (onChange: (state: PageState, previous: PageState) => void) => createPageMachine<PageState>('idle', NEXT, onChange)

@@ -1,10 +1,11 @@
 /** The demo page's DOM: steps, log, chat transcript and controls. Text goes in through textContent only. */
 import { CONTROLS, type PageState } from './machine.js'
+import { byId } from './page-kit.js'
+
+export { byId, log } from './page-kit.js'
 
 export type StepName = 'token' | 'ticket' | 'connect' | 'authenticate' | 'chat' | 'heartbeat' | 'replay'
 type StepStatus = 'active' | 'done' | 'failed'
-
-export const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T
 
 export function step (name: StepName, status: StepStatus, detail = ''): void {
   const item = document.querySelector<HTMLElement>(`[data-step="${name}"]`) as HTMLElement
@@ -19,15 +20,6 @@ export function resetSteps (names?: StepName[]): void {
     delete item.dataset.status
     ;(item.querySelector('.detail') as HTMLElement).textContent = ''
   })
-}
-
-/** One event, appended: the log reads top to bottom, newest last, and follows the newest. */
-export function log (text: string): void {
-  const list = byId('log')
-  const item = document.createElement('li')
-  item.textContent = `${new Date().toLocaleTimeString()} ${text}`
-  list.append(item)
-  list.scrollTop = list.scrollHeight
 }
 
 export function chatLine (who: 'me' | 'server', text: string): void {
