@@ -25,6 +25,7 @@ export default fp(async (fastify) => {
       tags: [
         { name: 'tickets', description: 'Issue WebSocket tickets' },
         { name: 'sessions', description: "The caller's authenticated WebSocket sessions" },
+        { name: 'websocket', description: 'The WebSocket endpoint (its messages: /docs/asyncapi.json)' },
         { name: 'service', description: 'Health and operations' }
       ]
     }

@@ -42,6 +42,8 @@ export default fp(async (fastify) => {
   fastify.websocketServer.on('connection', (socket: WebSocket) => { socket.on('pong', onPong) })
   const sweep = setInterval(() => {
     for (const socket of fastify.websocketServer.clients) {
+      // Not read while its upstream drains (gateway backpressure): its pong could not be seen.
+      if (socket.isPaused) continue
       if (missedPong.has(socket)) {
         socket.terminate()
         continue

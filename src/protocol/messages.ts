@@ -72,7 +72,7 @@ export const AuthenticationSuccessSchema = Type.Object({
 })
 
 const codesOfType = (type: 'authentication_error' | 'error'): WsErrorCode[] =>
-  WS_ERROR_CODES.filter(c => ERRORS[c].type === type)
+  WS_ERROR_CODES.filter(c => ERRORS[c].type === type || (type === 'authentication_error' && 'failsAuthentication' in ERRORS[c]))
 const errorMessage = <T extends 'authentication_error' | 'error'>(type: T) => Type.Object({
   type: Type.Literal(type),
   id: Id,

@@ -11,12 +11,10 @@ import { frameId, parseFrame } from './frame.js'
 import { authContext, reportAuthentication } from './authenticators.js'
 import { refuse, type AuthContext, type AuthEntry, type Credentials, type Identity, type Refusal } from './identity.js'
 import { Session, type Peer, type SessionDeps } from './session.js'
-import type { Sink } from './sink.js'
 
 export interface ConnectionDeps extends SessionDeps {
   config: SessionDeps['config'] & AuthContext['config'] & Pick<AppConfig, 'authTimeoutMs' | 'messageRateLimit' | 'maxBufferedBytes'>
   authenticators: ReadonlyMap<string, AuthEntry>
-  sink: Sink
   metrics: Metrics
   credentials: Credentials
 }
@@ -37,7 +35,7 @@ export class Connection implements Peer {
   private authTimer: NodeJS.Timeout | undefined
   private logger: FastifyBaseLogger | undefined
 
-  constructor (private readonly socket: WebSocket, private readonly clientIp: string, private readonly deps: ConnectionDeps) {
+  constructor (readonly socket: WebSocket, readonly clientIp: string, private readonly deps: ConnectionDeps) {
     this.authTimer = setTimeout(() => { this.fail('AUTH_TIMEOUT', undefined, true) }, deps.config.authTimeoutMs)
     socket.on('message', (data, isBinary) => { this.onFrame(data, isBinary) })
     socket.on('close', () => { this.onClose() })
@@ -65,8 +63,9 @@ export class Connection implements Peer {
     const entry = ERRORS[code]
     this.deps.metrics.wsError(code)
     const error = detail === undefined ? entry.text : `${entry.text}: ${detail}`
-    this.send({ type: entry.type, id, error, code, timestamp: isoNow() } as never)
-    if (fatal || (entry.type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) {
+    const type = this.session === undefined && 'failsAuthentication' in entry ? 'authentication_error' : entry.type
+    this.send({ type, id, error, code, timestamp: isoNow() } as never)
+    if (fatal || 'fatal' in entry || (type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) {
       this.socket.close(entry.close, entry.text)
     }
     return undefined
@@ -101,7 +100,7 @@ export class Connection implements Peer {
       return this.authenticate(auth, message, id)
     }
     if (this.session === undefined) return this.fail('AUTH_REQUIRED', id)
-    return this.deps.sink.deliver(this.session, message, id)
+    return this.deps.sink.deliver(this.session, message, id, data)
   }
 
   private async authenticate (auth: AuthEntry, message: Record<string, unknown>, id: string | undefined): Promise<void> {
@@ -127,6 +126,7 @@ export class Connection implements Peer {
     session.attach(this.socket)
     const { userId, entityId, entityType, authenticatedAt } = session.record
     this.send({ type: 'authentication_success', id, sessionId: this.sessionId, user: { userId, entityId, entityType }, timestamp: authenticatedAt })
+    this.deps.sink.start?.(session)
   }
 
   private withinRate (): boolean {

@@ -8,9 +8,10 @@ import type { SessionRecord, Store } from '../stores/types.js'
 import { removeSessionEventually, type RemovalOptions } from './cleanup.js'
 import { refuse, type Identity, type Refusal } from './identity.js'
 import type { LiveSockets } from './live-sockets.js'
+import type { Sink, SinkClient } from './sink.js'
 
 /** How a session answers its client: the Connection, which keeps the error and close rules. */
-export interface Peer {
+export interface Peer extends SinkClient {
   readonly log: FastifyBaseLogger
   send: (message: ServerMessage | { type: string }) => void
   error: (code: WsErrorCode, id?: string, detail?: string) => undefined
@@ -20,6 +21,7 @@ export interface SessionDeps {
   config: Pick<AppConfig, 'sessionTtlSeconds' | 'maxSessionsPerUser'>
   store: Store
   liveSockets: LiveSockets
+  sink: Sink
   log: FastifyBaseLogger
 }
 
@@ -40,7 +42,12 @@ export class Session {
       removeRecord(deps, sessionId, peer.log, { unless: wanted })
       return refuse('AUTH_ERROR')
     }
-    return created ? new Session(record, peer, deps) : refuse('SESSION_LIMIT')
+    if (!created) return refuse('SESSION_LIMIT')
+    const session = new Session(record, peer, deps)
+    // Gateway mode: the upstream accepts the session before the client hears of it.
+    if (deps.sink.open === undefined || await deps.sink.open(session, peer)) return session
+    session.discard()
+    return refuse('UPSTREAM_UNAVAILABLE')
   }
 
   get log (): FastifyBaseLogger { return this.peer.log }
