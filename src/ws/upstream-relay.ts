@@ -37,12 +37,12 @@ export class UpstreamRelay {
     client.once('close', () => { this.clientEnded(1000) })
   }
 
-  /** The accepted upstream, paused until `start`; closed at once when the client is already gone. */
+  /** The accepted upstream, paused until `start`; closed at once when the client's connection ended meanwhile. */
   attach (upstream: WebSocket): void {
     this.upstream = upstream
     upstream.on('message', (data, isBinary) => { this.toClient(data, isBinary) })
     upstream.once('close', (code, reason) => { this.upstreamEnded(code, reason.toString()) })
-    if (this.ended !== undefined || this.client.readyState !== OPEN) this.closeUpstream(this.ended ?? 1000)
+    if (this.ended !== undefined) this.closeUpstream(this.ended)
   }
 
   start (): void {

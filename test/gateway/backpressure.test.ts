@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test as Tap } from 'tap'
 import WebSocket from 'ws'
 import { startGateway, startUpstream, through, type Peer } from './support.js'
 
@@ -12,14 +12,13 @@ const frame = (n: number) => `{"type":"flood","n":${n},"pad":"${PAD}"}`
 function watchQueues (t: Tap): Map<WebSocket, number> {
   const peaks = new Map<WebSocket, number>()
   const send = WebSocket.prototype.send
-  WebSocket.prototype.send = function (this: WebSocket, ...args: Parameters<WebSocket['send']>) {
-    send.apply(this, args)
+  WebSocket.prototype.send = function (this: WebSocket, ...args: unknown[]) {
+    (send as (...a: unknown[]) => void).apply(this, args)
     peaks.set(this, Math.max(peaks.get(this) ?? 0, this.bufferedAmount))
-  }
+  } as WebSocket['send']
   t.teardown(() => { WebSocket.prototype.send = send })
   return peaks
 }
-type Tap = typeof t
 
 /** Send numbered frames until the sender's own queue shows the other end stopped reading; returns how many. */
 async function flood (sender: Peer): Promise<number> {
@@ -36,7 +35,10 @@ async function receivesAll (t: Tap, reader: Peer, count: number): Promise<void> 
   reader.socket.resume()
   for (let n = 0; n < count; n++) {
     const { text } = await reader.next(20_000)
-    if (text !== frame(n)) return t.fail(`frame ${n} out of order or changed`)
+    if (text !== frame(n)) {
+      t.fail(`frame ${n} out of order or changed`)
+      return
+    }
   }
   t.pass(`all ${count} frames arrived in order once it read again`)
 }

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test as Tap } from 'tap'
 import { connectClient, startGateway, startUpstream, through, type Peer } from './support.js'
 import { issueTicket, type App } from '../helper.js'
 
@@ -8,7 +8,6 @@ async function pair (t: Tap, env: Record<string, string> = {}): Promise<{ app: A
   const [client, peer, ok] = await through(app, ws, upstream)
   return { app, client, peer, sessionId: ok.sessionId }
 }
-type Tap = typeof t
 
 t.test('gateway › the client closes (whatever its code): the upstream is closed 1000', async t => {
   for (const code of [1000, 4321]) {

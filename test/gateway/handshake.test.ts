@@ -1,7 +1,6 @@
-import t from 'tap'
+import t, { type Test as Tap } from 'tap'
 import { once } from 'node:events'
-import { createServer, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import WebSocket from 'ws'
 import { createVerifier } from 'fast-jwt'
 import { freePort } from '../support/net.js'
@@ -57,7 +56,6 @@ async function refusedAuthentication (t: Tap, app: App, ws: string, client: Peer
   t.match(await again.json(), { code: 'TICKET_USED' }, 'the ticket stays spent')
   again.socket.close()
 }
-type Tap = typeof t
 
 async function waitRemoved (app: App, userId: string): Promise<void> {
   while ((await app.store.listSessions(userId)).length > 0) await once(app.liveSockets.events, 'removal')
