@@ -58,7 +58,7 @@ export const EnvSchema = Type.Object({
   JWKS_REFETCH_INTERVAL_MS: Int('Least time between two JWKS fetches caused by an unknown `kid`', 30_000, 0),
   LEGACY_TOKEN_AUTH: Bool('Migration mode: also accept {type:"authenticate", token:<JWT>} as the first frame (deprecated)'),
   MAX_UNAUTHENTICATED_SOCKETS: Int('Sockets of this instance not yet authenticated; beyond it the upgrade is refused 503 UNAUTHENTICATED_LIMIT', 1000),
-  MAX_BUFFERED_BYTES: Int('Bytes queued for one socket that does not read; beyond it the socket is terminated', 1024 * 1024),
+  MAX_BUFFERED_BYTES: Int('Bytes queued for one socket that does not read; beyond it the socket is terminated (gateway mode: relayed frames pause the other side at half of it)', 1024 * 1024),
   HEADERS_TIMEOUT_MS: Int('Time a client has to send complete HTTP headers (upgrades included)', 10_000),
   REQUEST_TIMEOUT_MS: Int('Time a client has to send a complete HTTP request; at least HEADERS_TIMEOUT_MS', 30_000),
   // Gateway mode (docs/gateway.md): every authenticated session relayed to the chat server behind the service
