@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { connect, createServer, type AddressInfo } from 'node:net'
 import type { ChildProcess } from 'node:child_process'
-import { SERVER_CPU, nextMessage, spawnNode } from './proc.js'
+import { SERVER_CPU, nextMessage, spawnNode, stop } from './proc.js'
+import { startUpstreamEcho } from './upstream-echo.js'
 import { BENCH_SECRET, BENCH_SERVER_KEY } from './wire.js'
 import type { Flavor, Scenario } from '../load/job.js'
 
@@ -15,7 +16,7 @@ const SERVICE = fileURLToPath(new URL('../../src/server.js', import.meta.url))
 const PRELOAD = new URL('../servers/preload.js', import.meta.url).href
 
 /** Which baseline does the same wire work as the service in each scenario. */
-const BARE_MODE: Record<Scenario, 'http' | 'flow' | 'ws'> = { issue: 'http', handshake: 'flow', idle: 'ws', pingpong: 'ws' }
+const BARE_MODE: Record<Scenario, 'http' | 'flow' | 'ws'> = { issue: 'http', handshake: 'flow', idle: 'ws', pingpong: 'ws', gateway: 'ws' }
 
 /**
  * The service's environment in every run: production mode with real
@@ -48,6 +49,8 @@ export interface Server {
   redisPrefix?: string
   /** The last lines the server wrote to stderr, for error messages. */
   stderr: () => string
+  /** Gateway scenario: the upstream echo the service relays to, stopped with the server. */
+  upstream?: ChildProcess
 }
 
 /** A port nobody listens on right now. */
@@ -79,7 +82,8 @@ async function listening (child: ChildProcess, port: number): Promise<void> {
 /** Start the server for one measurement, pinned to the server core, and wait until it listens. */
 export async function startServer (target: TargetName, scenario: Scenario, extraEnv: Record<string, string> = {}): Promise<Server> {
   let port = target === 'bare' ? 0 : await freePort()
-  const env = serviceEnv(target, extraEnv)
+  const upstream = scenario === 'gateway' && target !== 'bare' ? await startUpstreamEcho() : undefined
+  const env = serviceEnv(target, { ...upstream?.env, ...extraEnv })
   const child = target === 'bare'
     ? spawnNode(serverScript('bare'), [BARE_MODE[scenario]], SERVER_CPU, {}, ['--expose-gc'])
     : spawnNode(SERVICE, [], SERVER_CPU, { ...env, PORT: String(port) }, ['--expose-gc', `--import=${PRELOAD}`])
@@ -88,8 +92,11 @@ export async function startServer (target: TargetName, scenario: Scenario, extra
   try {
     if (target === 'bare') port = await nextMessage(child, (m: { kind?: string, port?: number }) => m.kind === 'ready' ? m.port : undefined, 30_000)
     else await listening(child, port)
-    return { child, pid: child.pid as number, port, flavor: target === 'bare' ? 'bare' : 'service', redisPrefix: target === 'redis' ? env.REDIS_KEY_PREFIX : undefined, stderr: () => tail }
+    return {
+      child, pid: child.pid as number, port, flavor: target === 'bare' ? 'bare' : 'service', redisPrefix: target === 'redis' ? env.REDIS_KEY_PREFIX : undefined, stderr: () => tail, upstream: upstream?.child
+    }
   } catch (err) {
+    if (upstream !== undefined) await stop(upstream.child)
     // Let stderr drain before reporting why the server did not start.
     await new Promise(resolve => setTimeout(resolve, 100))
     const reason = tail.trim().split('\n').filter(line => line.trim() !== '').pop() ?? String(err)

@@ -6,7 +6,10 @@ import { connect } from './flow.js'
 import { measuredWindow, type Job, type Result } from './job.js'
 
 /** heartbeat_ping → heartbeat_pong round trips, one in flight per socket, over `concurrency` authenticated sockets. */
-export async function pingpong (job: Job): Promise<Result> {
+export const pingpong = async (job: Job): Promise<Result> => await roundTrips(job, PING_FRAME, 'heartbeat_p')
+
+/** `frame` → one answer containing `marker`, one in flight per socket, over `concurrency` authenticated sockets. */
+export async function roundTrips (job: Job, frame: string, marker: string): Promise<Result> {
   const users = makeUsers(job.users)
   const flavor = job.flavor === 'bare' ? 'echo' : 'service'
   const sockets: WebSocket[] = []
@@ -21,8 +24,8 @@ export async function pingpong (job: Job): Promise<Result> {
       let sentAt = performance.now()
       socket.on('message', (data) => {
         const now = performance.now()
-        // The pong is the only frame expected here; anything else is counted, not trusted.
-        if ((data as Buffer).indexOf('heartbeat_p') < 0) errors++
+        // The answer is the only frame expected here; anything else is counted, not trusted.
+        if ((data as Buffer).indexOf(marker) < 0) errors++
         samples.push(now - sentAt)
         if (now >= until) {
           socket.removeAllListeners('message')
@@ -30,9 +33,9 @@ export async function pingpong (job: Job): Promise<Result> {
           return
         }
         sentAt = now
-        socket.send(PING_FRAME)
+        socket.send(frame)
       })
-      socket.send(PING_FRAME)
+      socket.send(frame)
     })
   }
   const run = async (seconds: number): Promise<void> => {
