@@ -2,7 +2,7 @@
  * An existing Fastify chat server that adds ticket authentication by
  * registering the plugin, with its own `chat_message` handler.
  *
- *   npm run build && JWT_SECRET=change-me node dist/examples/existing-server.js
+ *   npm run build && node dist/examples/existing-server.js      # listens on 127.0.0.1:3001
  *
  * In your own app, import from 'ws-ticket-auth' instead of '../src/index.js'.
  */
@@ -19,7 +19,7 @@ const ChatMessageSchema = Type.Object({
   to: Type.Optional(Type.String({ minLength: 1, maxLength: 255 }))
 })
 
-const { PORT = '3000', HOST = '127.0.0.1', JWT_SECRET = 'example-secret-change-me', LOG_LEVEL = 'info' } = process.env
+const { PORT = '3001', HOST = '127.0.0.1', JWT_SECRET = 'example-secret-change-me', LOG_LEVEL = 'info' } = process.env
 const server = Fastify({ logger: { level: LOG_LEVEL } })
 
 // What the server already had keeps working next to the plugin.
@@ -43,6 +43,16 @@ await server.register(wsTicketAuth, {
   ]
 })
 
+try {
+  await server.listen({ port: Number(PORT), host: HOST })
+} catch (err) {
+  // Say why (a port in use, a bad HOST) and stop, instead of an exit code alone.
+  process.stderr.write(`Failed to start: ${String(err)}\n`)
+  process.exit(1)
+}
 // The plugin's preClose tells every socket `server_shutdown` and closes it 1001: clients reconnect elsewhere.
-closeWithGrace(async () => { await server.close() })
-await server.listen({ port: Number(PORT), host: HOST })
+// One line says why it closes: the signal, or the uncaught error (logged with its stack).
+closeWithGrace({ logger: server.log }, async ({ signal, err }) => {
+  server.log.warn({ signal, err }, 'closing')
+  await server.close()
+})

@@ -20,7 +20,11 @@ const sampleMs = Number(values['sample-seconds']) * 1000
 
 type Sample = Record<string, number> & { resources: string[] }
 const server = fork(fileURLToPath(new URL('./soak-server.js', import.meta.url)), [], { execArgv: ['--expose-gc'], env: { ...process.env } })
-const [ready] = await once(server, 'message') as [{ port: number }]
+// A server that dies before it is ready (its reason is on the shared stderr) ends the soak with an error, not a hang.
+const [ready] = await Promise.race([
+  once(server, 'message') as Promise<[{ port: number }]>,
+  once(server, 'exit').then(([code]) => { throw new Error(`soak server exited ${String(code)} before it was ready`) })
+])
 const base = `127.0.0.1:${ready.port}`
 async function sample (): Promise<Sample> {
   server.send({ type: 'sample' })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
@@ -5,6 +6,8 @@ import { closeHandler } from '../plugins/shutdown.js'
 
 /** `npm start`: read the environment, build the service, listen, drain and exit 0 on SIGTERM/SIGINT. */
 async function main (): Promise<void> {
+  // `.env` of the working directory, when present; a variable already in the environment keeps its value.
+  if (existsSync('.env')) process.loadEnvFile('.env')
   const config = loadConfig(process.env)
   const fastify = await buildApp({ config })
   await fastify.listen({ port: config.port, host: config.host })

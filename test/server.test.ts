@@ -1,38 +1,14 @@
 import t from 'tap'
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { createSigner } from 'fast-jwt'
 import { DEV_JWT_SECRET } from '../src/config.js'
 import { authHeaders, Client } from './helper.js'
+import { startServer as startChild } from './support/server.js'
+import { connect } from 'node:net'
+import { once } from 'node:events'
 
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url))
-
-/** `npm start` as a real child process, with the test runner's TypeScript loader (and coverage). */
-function startServer (env: Record<string, string>) {
-  const child = spawn(process.execPath, [...process.execArgv, SERVER], {
-    env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const logs: Array<Record<string, any>> = []
-  let stderr = ''
-  child.stderr.on('data', (chunk) => { stderr += String(chunk) })
-  let buffered = ''
-  const listening = new Promise<string>((resolve) => {
-    child.stdout.on('data', (chunk) => {
-      buffered += String(chunk)
-      const lines = buffered.split('\n')
-      buffered = lines.pop() as string
-      for (const line of lines) {
-        const entry = JSON.parse(line)
-        logs.push(entry)
-        const address = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(entry.msg)
-        if (address !== null) resolve(address[1])
-      }
-    })
-  })
-  const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
-  return { child, logs, listening, exited, stderr: () => stderr }
-}
+/** `npm start` on a free port, in the test environment. */
+const startServer = (env: Record<string, string>) =>
+  startChild({ ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env })
 
 t.test('npm start › SIGTERM: server_shutdown then 1001 to clients, sessions removed, exit 0', async t => {
   const server = startServer({ SHUTDOWN_TIMEOUT_MS: '5000' })
@@ -53,9 +29,29 @@ t.test('npm start › SIGTERM: server_shutdown then 1001 to clients, sessions re
   t.ok(server.logs.some(l => /sessions from the store/.test(l.msg) && l.sessions === 1 && l.failed === 0), 'this instance\'s session left the store')
 })
 
-// Any start failure (a port in use too) takes this path; one child process is enough to prove it.
+// Any start failure takes this path (a port in use: test/entry-points.test.ts).
 t.test('npm start › exit 1 naming the variable when the configuration is invalid', async t => {
   const server = startServer({ PORT: 'eighty' })
   t.equal(await server.exited, 1)
   t.match(server.stderr(), /Failed to start: ConfigError: Invalid environment variable PORT/)
+})
+
+t.test('npm start › SHUTDOWN_TIMEOUT_MS: a drain that does not fit exits 1 at the deadline', async t => {
+  const server = startServer({ SHUTDOWN_TIMEOUT_MS: '300' })
+  t.teardown(() => { server.child.kill('SIGKILL') })
+  const { port } = new URL(await server.listening)
+  // A request whose body never comes holds the drain (REQUEST_TIMEOUT_MS is 30 s).
+  const stuck = connect(Number(port), '127.0.0.1')
+  t.teardown(() => { stuck.destroy() })
+  await once(stuck, 'connect')
+  // `Expect: 100-continue`: the server's `100 Continue` proves it holds the request before the signal.
+  stuck.write('POST /api/websocket/ticket HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n')
+  t.match(String((await once(stuck, 'data'))[0]), 'HTTP/1.1 100 Continue')
+  stuck.write('{')
+  const signalled = Date.now()
+  server.child.kill('SIGTERM')
+  t.equal(await server.exited, 1)
+  const took = Date.now() - signalled
+  t.ok(took >= 300 && took < 5000, `exited at the deadline (${took} ms)`)
+  t.ok(server.logs.some(l => /killed by timeout \(300ms\)/.test(l.msg)), 'close-with-grace says why')
 })

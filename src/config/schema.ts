@@ -53,7 +53,7 @@ export const EnvSchema = Type.Object({
   MAX_MESSAGE_BYTES: Int('Largest accepted WebSocket frame (larger closes 1009)', 64 * 1024),
   HEARTBEAT_INTERVAL_MS: Int('WebSocket ping interval; a peer silent for two intervals is terminated', 30_000),
   DEMO_PAGE: Bool('Serve the demo chat page at / and its development token route (never when NODE_ENV=production)', true),
-  SHUTDOWN_TIMEOUT_MS: Int('On SIGTERM/SIGINT: time to drain sockets and requests before the process is killed', 10_000),
+  SHUTDOWN_TIMEOUT_MS: Int('On SIGTERM/SIGINT: the longest the drain (sockets, requests, sessions) may take; done within it the process exits 0, past it exits 1', 10_000),
   METRICS_TOKEN: Str('Bearer token GET /metrics requires (open when unset)'),
   JWKS_REFETCH_INTERVAL_MS: Int('Least time between two JWKS fetches caused by an unknown `kid`', 30_000, 0),
   LEGACY_TOKEN_AUTH: Bool('Migration mode: also accept {type:"authenticate", token:<JWT>} as the first frame (deprecated)'),

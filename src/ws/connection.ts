@@ -11,10 +11,12 @@ import { frameId, parseFrame } from './frame.js'
 import { authContext, reportAuthentication } from './authenticators.js'
 import { refuse, type AuthContext, type AuthEntry, type Credentials, type Identity, type Refusal } from './identity.js'
 import { Session, type Peer, type SessionDeps } from './session.js'
+import type { Sink } from './sink.js'
 
 export interface ConnectionDeps extends SessionDeps {
   config: SessionDeps['config'] & AuthContext['config'] & Pick<AppConfig, 'authTimeoutMs' | 'messageRateLimit' | 'maxBufferedBytes'>
   authenticators: ReadonlyMap<string, AuthEntry>
+  sink: Sink
   metrics: Metrics
   credentials: Credentials
 }

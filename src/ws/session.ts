@@ -8,7 +8,18 @@ import type { SessionRecord, Store } from '../stores/types.js'
 import { removeSessionEventually, type RemovalOptions } from './cleanup.js'
 import { refuse, type Identity, type Refusal } from './identity.js'
 import type { LiveSockets } from './live-sockets.js'
-import type { Sink, SinkClient } from './sink.js'
+
+/** The client side of a session, as a sink that holds per-session resources needs it. */
+export interface SinkClient {
+  readonly socket: WebSocket
+  readonly clientIp: string
+}
+
+/** A sink's step in opening a session; the whole `Sink` is in sink.ts. */
+export interface SessionOpener {
+  /** The session's own resources (the gateway's upstream socket), awaited before the client hears of success; false refuses it. */
+  open?: (session: Session, client: SinkClient) => Promise<boolean>
+}
 
 /** How a session answers its client: the Connection, which keeps the error and close rules. */
 export interface Peer extends SinkClient {
@@ -21,7 +32,7 @@ export interface SessionDeps {
   config: Pick<AppConfig, 'sessionTtlSeconds' | 'maxSessionsPerUser'>
   store: Store
   liveSockets: LiveSockets
-  sink: Sink
+  sink: SessionOpener
   log: FastifyBaseLogger
 }
 

@@ -30,10 +30,12 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
     const page = await browser.newPage()
     const problems: string[] = []
     page.on('pageerror', err => problems.push(`page error: ${err.message}`))
+    let wrongKey = false
     page.on('response', res => {
       // While the server closes, a ticket request may meet Fastify's 503: the client retries it.
       const retried = res.status() === 503 && res.url().endsWith('/api/websocket/ticket')
-      if (res.status() >= 400 && !retried) problems.push(`HTTP ${res.status()} ${res.url()}`)
+      const refused = wrongKey && res.status() === 401
+      if (res.status() >= 400 && !retried && !refused) problems.push(`HTTP ${res.status()} ${res.url()}`)
     })
     page.on('console', msg => {
       if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(`console: ${msg.text()}`)
@@ -41,7 +43,8 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
 
     await page.goto(`http://127.0.0.1:${port}/`)
     await page.fill('#user', 'alice')
-    await page.click('#connect')
+    await page.dblclick('#connect')
+    t.ok(await page.isDisabled('#connect'), 'Connect is disabled while connecting')
     await waitStep(page, 'token')
     await waitStep(page, 'ticket')
     await waitStep(page, 'connect')
@@ -74,12 +77,99 @@ if (!existsSync(CHROMIUM) && process.env.CI !== 'true') {
     await page.press('#message', 'Enter')
     await page.waitForSelector('#messages li.server:has-text("Echo: still here")')
 
-    await mkdir(SCREENSHOTS, { recursive: true })
-    const file = join(SCREENSHOTS, 'demo-page.png')
-    await page.screenshot({ path: file, fullPage: true })
-    t.comment(`screenshot: ${file}`)
-    t.same(problems, [], 'no script errors, no failed request but the retried ones')
+    t.equal(await openSessions(server), 1, 'the double click opened one session')
+    await screenshot(t, page, 'demo-open')
+
+    await t.test('disconnect: nothing of the session stays on the page', async t => {
+      await page.click('#disconnect')
+      t.equal(await page.textContent('#state'), 'closed')
+      t.equal(await page.textContent('#session'), 'none')
+      t.ok(await page.isDisabled('#disconnect'), 'Disconnect is disabled')
+      t.ok(await page.isEnabled('#connect'), 'Connect is enabled')
+      t.ok(await page.isDisabled('#message'), 'no chat without a connection')
+      t.equal(await page.locator('[data-step][data-status]').count(), 0, 'no step keeps a status')
+      await until(async () => await openSessions(server) === 0)
+      t.match(await lastLog(page), 'disconnected')
+    })
+
+    await t.test('reconnect: a new session, no echo of the previous one', async t => {
+      await page.click('#connect')
+      await waitStep(page, 'authenticate')
+      const session = await page.textContent('#session')
+      t.not(session, secondSession, 'a new session')
+      t.equal(await page.getAttribute('[data-step="chat"]', 'data-status'), null, 'step 5 shows no previous echo')
+      t.equal(await page.locator('#messages li').count(), 0, 'the transcript starts empty')
+      await page.fill('#message', 'after reconnect')
+      await page.press('#message', 'Enter')
+      t.match(await waitStep(page, 'chat'), 'Echo: after reconnect')
+      const log = await page.locator('#log li').allTextContents()
+      const sent = log.findIndex(line => line.includes('sent chat_message: after reconnect'))
+      const received = log.findIndex(line => line.includes('received chat_response: Echo: after reconnect'))
+      t.ok(sent >= 0 && received > sent, 'the log shows both chats, newest last')
+      await page.click('#disconnect')
+    })
+
+    await t.test('a wrong server key fails step 2 (the ticket), not step 4', async t => {
+      wrongKey = true
+      await page.fill('#server-key', 'not-a-key')
+      await page.click('#connect')
+      await page.waitForSelector('#state[data-state="error"]')
+      t.match(await page.textContent('[data-step="ticket"][data-status="failed"]'), 'HTTP 401 SERVER_KEY_INVALID')
+      t.equal(await page.getAttribute('[data-step="authenticate"]', 'data-status'), null, 'step 4 was never reached')
+      t.ok(await page.isEnabled('#connect'), 'Connect again after fixing the key')
+      t.match(await lastLog(page), 'error')
+      await screenshot(t, page, 'demo-wrong-key')
+      wrongKey = false
+    })
+
+    await t.test('phone width (375 px): nothing wider than the screen', async t => {
+      await page.setViewportSize({ width: 375, height: 800 })
+      await page.fill('#server-key', '')
+      await page.click('#connect')
+      await waitStep(page, 'replay')
+      t.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), 'no horizontal scroll')
+      await screenshot(t, page, 'demo-phone')
+    })
+
+    await t.test('two submits in one tick still open one connection', async t => {
+      await page.click('#disconnect')
+      await until(async () => await openSessions(server) === 0)
+      await page.evaluate(() => {
+        const form = document.getElementById('login') as HTMLFormElement
+        form.requestSubmit()
+        form.requestSubmit()
+      })
+      await waitStep(page, 'replay')
+      t.equal(await openSessions(server), 1)
+    })
+    t.same(problems, [], 'no script errors, no failed request but the retried and the expected 401')
   })
+}
+
+/** alice's live sessions, once the replay step's own short-lived socket has gone. */
+async function openSessions (server: App): Promise<number> {
+  await until(async () => (await server.store.listSessions('alice')).length <= 1)
+  return (await server.store.listSessions('alice')).length
+}
+
+async function lastLog (page: Page): Promise<string> {
+  return await page.locator('#log li').last().textContent() ?? ''
+}
+
+/** Poll a condition until it holds, or fail after a deadline. */
+async function until (condition: () => Promise<boolean>, deadlineMs = 5000): Promise<void> {
+  const end = Date.now() + deadlineMs
+  while (!await condition()) {
+    if (Date.now() > end) throw new Error('condition not met within the deadline')
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+}
+
+async function screenshot (t: { comment: (msg: string) => void }, page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true })
+  const file = join(SCREENSHOTS, `${name}.png`)
+  await page.screenshot({ path: file, fullPage: true })
+  t.comment(`screenshot: ${file}`)
 }
 
 /** Wait until a step of the page is done; its detail text. */

@@ -5,6 +5,7 @@ import { compileChecker } from '../../src/protocol/checkers.js'
 import { ChatMessageSchema, ConfigureToolsSchema, HeartbeatPingSchema, TicketAuthenticateSchema } from '../../src/protocol/messages.js'
 import { TICKET_PATTERN, TicketRequestSchema } from '../../src/protocol/http.js'
 import { mutated, wires, sendOver, deep, deepObject, knownCodes, REPLY_TYPES, type Wire } from '../support/hostile.js'
+import { check } from '../support/seed.js'
 
 const CHECKS = new Map(Object.entries({
   chat_message: compileChecker(ChatMessageSchema),
@@ -50,7 +51,7 @@ t.test('GET /ws › property: every message type, bent in any field or wire, get
   const { app, ws } = await listen(t, { MESSAGE_RATE_LIMIT: '100000' })
   const [client] = await authenticated(app, ws, 'prop')
   for (const [type, valid] of Object.entries(VALID)) {
-    await fc.assert(fc.asyncProperty(mutated(valid), wires, async (message, wire) => {
+    await check(fc.asyncProperty(mutated(valid), wires, async (message, wire) => {
       sendOver(client.socket, message, wire)
       const answer = await client.next(3000)
       const m = received(message, wire)
@@ -69,7 +70,7 @@ t.test('GET /ws › property: a hostile ticket_authenticate frame consumes its t
   const PLACEHOLDER = 'the ticket of this run'
   const template = { type: 'ticket_authenticate', id: 'a1', ticket: PLACEHOLDER, clientInfo: { userAgent: 'fc', timestamp: '2024-01-15T10:30:00.000Z' } }
   let run = 0
-  await fc.assert(fc.asyncProperty(mutated(template), wires, async (bent, wire) => {
+  await check(fc.asyncProperty(mutated(template), wires, async (bent, wire) => {
     const ticket = await issueTicket(app, `prop-${run++}`)
     const message = bent.ticket === PLACEHOLDER ? { ...bent, ticket } : bent
     const [first] = await Client.connect(ws)
@@ -97,13 +98,14 @@ const bodies = fc.oneof(
   { arbitrary: fc.constantFrom(Buffer.from('{"userId":"ali\xe2\x82"}', 'latin1'), Buffer.from([0xff, 0xfe, 0x7b]), Buffer.alloc(0)), weight: 1 }
 )
 
+const post = async (app: Awaited<ReturnType<typeof build>>, headers: Record<string, string>, payload: string | Buffer) =>
+  await app.inject({ method: 'POST', url: '/api/websocket/ticket', headers, payload })
+
 t.test('POST /api/websocket/ticket › property: any body and content type answers 200 only when valid, otherwise a documented 4xx code, never a 5xx', async t => {
   const app = await build(t, { TICKET_RATE_LIMIT: '100000' })
   const headers = authHeaders(tokenFor(app, 'alice'))
-  const seen = new Set<number>()
-  await fc.assert(fc.asyncProperty(bodies, contentTypes, async (payload, contentType) => {
-    const res = await app.inject({ method: 'POST', url: '/api/websocket/ticket', headers: { ...headers, 'content-type': contentType }, payload })
-    seen.add(res.statusCode)
+  await check(fc.asyncProperty(bodies, contentTypes, async (payload, contentType) => {
+    const res = await post(app, { ...headers, 'content-type': contentType }, payload)
     if (res.statusCode === 200) {
       const sent = JSON.parse(payload.toString())
       return contentType.startsWith('application/json') && checkTicketRequest.Check(sent) && sent.userId === 'alice'
@@ -111,22 +113,72 @@ t.test('POST /api/websocket/ticket › property: any body and content type answe
     const body = res.json()
     return body.success === false && ROUTE_CODES[body.code] === res.statusCode
   }), { numRuns: 300 })
-  t.same([...seen].sort(), [200, 400, 403, 413, 415], 'every answer class was exercised')
 })
+
+// Each answer class generated on purpose, so each is asserted on every run (chance decides nothing).
+const validRequest = fc.record({
+  userId: fc.constant('alice'),
+  entityId: fc.string({ maxLength: 255 }),
+  entityType: fc.string({ maxLength: 50 }),
+  clientInfo: fc.record({ userAgent: fc.string({ maxLength: 1024 }) }, { requiredKeys: [] })
+}, { requiredKeys: ['userId'] })
+const jsonType = fc.constantFrom('application/json', 'application/json; charset=utf-8')
+const BODY_CLASSES: Array<[string, number, fc.Arbitrary<[string | Buffer, string]>]> = [
+  ['a valid request', 200, fc.tuple(validRequest.map(b => JSON.stringify(b)), jsonType)],
+  ['another user\'s id', 403, fc.tuple(validRequest.map(b => JSON.stringify({ ...b, userId: `${b.entityId}-not-alice` })), jsonType)],
+  ['a body over BODY_LIMIT_BYTES', 413, fc.tuple(fc.integer({ min: 16_385, max: 40_000 }).map(n => JSON.stringify({ userId: 'x'.repeat(n) })), jsonType)],
+  ['a non-JSON content type', 415, fc.tuple(validRequest.map(b => JSON.stringify(b)), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream'))],
+  ['broken JSON', 400, fc.tuple(fc.oneof(validRequest.map(b => JSON.stringify(b).slice(0, -1)), fc.integer({ min: 10, max: 4_000 }).map(deep)), jsonType)],
+  ['a schema violation', 400, fc.tuple(fc.oneof(fc.constant('{}'), fc.string({ minLength: 256, maxLength: 400 }).map(userId => JSON.stringify({ userId }))), jsonType)]
+]
+
+t.test('POST /api/websocket/ticket › property: each answer class (200, 400, 403, 413, 415) for the bodies that make it', async t => {
+  const app = await build(t, { TICKET_RATE_LIMIT: '100000' })
+  const headers = authHeaders(tokenFor(app, 'alice'))
+  for (const [name, status, arbitrary] of BODY_CLASSES) {
+    await check(fc.asyncProperty(arbitrary, async ([payload, contentType]) => {
+      const res = await post(app, { ...headers, 'content-type': contentType }, payload)
+      return res.statusCode === status && (status === 200 || ROUTE_CODES[res.json().code] === status)
+    }), { numRuns: 30 })
+    t.pass(`${name} → ${status}`)
+  }
+})
+
+const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map(c => String.fromCharCode(c)), maxLength: 400 })
+const CREDENTIAL_CODES = ['AUTH_MISSING', 'AUTH_INVALID', 'SERVER_KEY_MISSING', 'SERVER_KEY_INVALID']
 
 t.test('POST /api/websocket/ticket › property: any Authorization or server key header answers 401 with a credential code, never a 5xx', async t => {
   const app = await build(t, { TICKET_RATE_LIMIT: '100000' })
-  const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map(c => String.fromCharCode(c)), maxLength: 400 })
   const authorization = fc.oneof(printable, printable.map(s => `Bearer ${s}`), fc.constant(`Bearer ${tokenFor(app, 'alice')}`))
   const serverKey = fc.oneof(printable, fc.constantFrom('UD21', 'Host', 'Reserve'))
-  const seen = new Set<string>()
-  await fc.assert(fc.asyncProperty(authorization, serverKey, async (auth, key) => {
-    const res = await app.inject({ method: 'POST', url: '/api/websocket/ticket', headers: { authorization: auth, 'x-chat-server-key': key, 'content-type': 'application/json' }, payload: { userId: 'alice' } })
-    seen.add(res.statusCode === 200 ? 'ok' : res.json().code)
+  await check(fc.asyncProperty(authorization, serverKey, async (auth, key) => {
+    const res = await post(app, { authorization: auth, 'x-chat-server-key': key, 'content-type': 'application/json' }, '{"userId":"alice"}')
     if (res.statusCode === 200) return key === 'UD21' || key === 'Host' || key === 'Reserve'
-    return res.statusCode === 401 && ['AUTH_MISSING', 'AUTH_INVALID', 'SERVER_KEY_MISSING', 'SERVER_KEY_INVALID'].includes(res.json().code)
+    return res.statusCode === 401 && CREDENTIAL_CODES.includes(res.json().code)
   }), { numRuns: 200 })
-  t.same([...seen].sort(), ['AUTH_INVALID', 'AUTH_MISSING', 'SERVER_KEY_INVALID', 'SERVER_KEY_MISSING', 'ok'], 'every answer class was exercised')
+})
+
+t.test('POST /api/websocket/ticket › property: each credential class gets its own code', async t => {
+  const app = await build(t, { TICKET_RATE_LIMIT: '100000' })
+  const valid = fc.constant(`Bearer ${tokenFor(app, 'alice')}`)
+  const token = fc.stringMatching(/^[A-Za-z0-9._~+/-]{1,300}$/)
+  const unknownKey = fc.stringMatching(/^[A-Za-z0-9-]{1,60}$/).filter(k => !['UD21', 'Host', 'Reserve'].includes(k))
+  const classes: Array<[string, fc.Arbitrary<string>, fc.Arbitrary<string | undefined>]> = [
+    ['AUTH_MISSING', fc.oneof(fc.constant(''), printable.map(s => `Basic ${s}`), token), fc.constantFrom('UD21', undefined)],
+    ['AUTH_INVALID', token.map(s => `Bearer ${s}`), fc.constantFrom('UD21', undefined)],
+    ['SERVER_KEY_MISSING', valid, fc.constantFrom('', undefined)],
+    ['SERVER_KEY_INVALID', valid, unknownKey],
+    ['ok', valid, fc.constantFrom('UD21', 'Host', 'Reserve')]
+  ]
+  for (const [expected, authorization, serverKey] of classes) {
+    await check(fc.asyncProperty(authorization, serverKey, async (auth, key) => {
+      const headers: Record<string, string> = { authorization: auth, 'content-type': 'application/json' }
+      if (key !== undefined) headers['x-chat-server-key'] = key
+      const res = await post(app, headers, '{"userId":"alice"}')
+      return (res.statusCode === 200 ? 'ok' : res.json().code) === expected
+    }), { numRuns: 30 })
+    t.pass(expected)
+  }
 })
 
 t.test('after the properties › no prototype was polluted and the service keeps serving', async t => {

@@ -4,6 +4,7 @@ import fastJson from 'fast-json-stringify'
 import { Type } from '@sinclair/typebox'
 import { serialize, serializationSchema } from '../../src/protocol/serializers.js'
 import { HeartbeatPongSchema, type HeartbeatPing } from '../../src/protocol/messages.js'
+import { check } from '../support/seed.js'
 import { createMessageRegistry, defineMessage, heartbeat, heartbeatPong, type MessageContext } from '../../src/ws/handlers.js'
 
 const ping = fc.record({
@@ -22,7 +23,7 @@ function handlerFrame (msg: HeartbeatPing, replyId: string | undefined, timestam
 }
 
 t.test('heartbeat › the fast answer is byte for byte the frame its handler replies', async t => {
-  fc.assert(fc.property(ping, id, (msg, replyId) => {
+  await check(fc.property(ping, id, (msg, replyId) => {
     const pong = heartbeatPong(msg, replyId)
     return serialize(pong) === handlerFrame(msg, replyId, pong.timestamp)
   }))
@@ -38,7 +39,7 @@ t.test('heartbeat › serializers compiled without the anyOf write what the publ
     pingTime: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: undefined }),
     timestamp: fc.date({ noInvalidDate: true }).map(d => d.toISOString())
   })
-  fc.assert(fc.property(pong, value => serialize(value as never) === published(value)))
+  await check(fc.property(pong, value => serialize(value as never) === published(value)))
   // Only a union of plain types becomes a type list; any other property is compiled as published.
   const literal = Type.Union([Type.Literal('a'), Type.Number()])
   const rewritten = serializationSchema(Type.Object({ literal, plain: Type.Union([Type.String(), Type.Number()]) }))
