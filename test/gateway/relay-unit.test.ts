@@ -44,3 +44,9 @@ t.test('UpstreamRelay › an upstream frame arriving while the client is closing
   t.equal(far.count, 0, 'nothing after the close')
   t.same(relayed, [])
 })
+
+t.test('UpstreamRelay › a close of the service without a code reaches the upstream as 1000', async t => {
+  const { serviceClient, upstream } = await relayPair(t)
+  serviceClient.close()
+  t.match(await upstream.closed, { code: 1000 })
+})
