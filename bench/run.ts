@@ -32,13 +32,13 @@ const { values: args } = parseArgs({
 const quick = args.quick === true
 const runs = Number(args.runs ?? (quick ? 1 : 3))
 const seconds = quick ? 2 : 5
-const ALL: Scenario[] = ['issue', 'handshake', 'idle', 'pingpong']
+const ALL: Scenario[] = ['issue', 'handshake', 'idle', 'pingpong', 'gateway']
 const only = args.only?.split(',')
 const onlyPeers = (Object.keys(PEER_SCENARIOS) as Peer[]).filter(p => only?.includes(p))
 const named = ALL.filter(s => only?.includes(s))
 const scenarios = only === undefined ? ALL : named.length > 0 ? named : ALL.filter(s => onlyPeers.some(p => PEER_SCENARIOS[p].includes(s)))
 const sockets = Number(args.sockets ?? (quick ? 2000 : 10_000))
-const concurrency: Record<Scenario, number> = { issue: 10, handshake: 16, idle: 64, pingpong: 50 }
+const concurrency: Record<Scenario, number> = { issue: 10, handshake: 16, idle: 64, pingpong: 50, gateway: 50 }
 const profileDir = 'bench/results/profiles'
 if (args.profile === true || args.heap === true) mkdirSync(profileDir, { recursive: true })
 
@@ -60,7 +60,8 @@ const results = new Map<string, Result[]>()
 const started = Date.now()
 for (const scenario of scenarios) {
   for (let run = 1; run <= runs; run++) {
-    for (const target of targets) {
+    // The relay never touches the store: gateway mode is measured on the memory store only.
+    for (const target of targets.filter(t => scenario !== 'gateway' || t !== 'redis')) {
       if (isPeer(target) && !PEER_SCENARIOS[target].includes(scenario)) continue
       const result = await measure(scenario, target, {
         warmupSeconds: quick ? 1 : 2, seconds, concurrency: concurrency[scenario], sockets, users: 1000

@@ -27,6 +27,7 @@ export default fp(async (fastify) => {
         { name: 'tickets', description: 'Issue WebSocket tickets' },
         { name: 'sessions', description: "The caller's authenticated WebSocket sessions" },
         { name: 'backend', description: 'Backend API (server to server, BACKEND_API_KEYS): any user\'s sessions, on every instance' },
+        { name: 'websocket', description: 'The WebSocket endpoint (its messages: /docs/asyncapi.json)' },
         { name: 'service', description: 'Health and operations' }
       ]
     }

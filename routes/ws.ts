@@ -3,6 +3,7 @@ import type { Socket } from 'node:net'
 import type { WebSocket } from 'ws'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../src/http/envelope.js'
+import { errorResponses } from '../src/protocol/http.js'
 import { onSocketError } from '../src/ws/socket-error.js'
 import { createAdmission } from '../src/ws/admission.js'
 import { createPipeline, type PipelineOptions } from '../src/ws/pipeline.js'
@@ -19,6 +20,20 @@ function releaseUpgrade (socket: WebSocket, onError: (error: Error) => void): vo
   stream._httpMessage?.detachSocket(stream)
   socket.removeAllListeners('error')
   socket.on('error', onError)
+}
+
+const WS_ROUTE_SCHEMA = {
+  summary: 'Open the WebSocket (authenticate with a ticket in the first frame)',
+  description: 'Upgrade to a WebSocket (`Connection: Upgrade`, `Upgrade: websocket`). The URL carries no credentials: ' +
+    'once open the server sends `connection_established`, and the client sends `{"type":"ticket_authenticate","ticket":…}` ' +
+    'with a ticket from `POST /api/websocket/ticket`. The messages, error codes and close codes are in the AsyncAPI document ' +
+    '([/docs/asyncapi.json](/docs/asyncapi.json)). Refusals come before any frame, as HTTP answers in the error envelope; ' +
+    'a plain GET without an upgrade answers 426.',
+  tags: ['websocket'],
+  response: {
+    101: { description: 'Switching Protocols: the WebSocket is open (no body)', type: 'null' },
+    ...errorResponses(['ORIGIN_NOT_ALLOWED', 'UPGRADE_REQUIRED', 'CONNECTION_LIMIT', 'UNAUTHENTICATED_LIMIT', 'SHUTTING_DOWN'])
+  }
 }
 
 /**
@@ -46,6 +61,7 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
     method: 'GET',
     url: '/ws',
     config: { refuseWhileDraining: true },
+    schema: WS_ROUTE_SCHEMA,
     onRequest: admit,
     handler: async (_request, reply) => sendError(reply, 'UPGRADE_REQUIRED'),
     wsHandler: (socket, request) => {

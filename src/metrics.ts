@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { STORE_OPERATIONS, type Store } from './stores/types.js'
+import { createUpstreamMetrics, noopUpstreamMetrics, type UpstreamMetrics } from './upstream-metrics.js'
 
 export type AuthMethod = 'ticket' | 'legacy'
 export type RateLimit = 'ticket' | 'message' | 'connection'
@@ -8,7 +9,7 @@ export type RateLimit = 'ticket' | 'message' | 'connection'
  * What the service reports about itself. The core calls these and never sees
  * prom-client; with metrics disabled every call is a no-op.
  */
-export interface Metrics {
+export interface Metrics extends UpstreamMetrics {
   /** The answer to a ticket request: `OK` or the error code sent. */
   ticket: (code: string) => void
   /** Any other HTTP failure envelope sent (upgrade refusals among them). */
@@ -30,7 +31,8 @@ export const noopMetrics: Metrics = {
   wsError: noop,
   wsAuthentication: noop,
   message: noop,
-  instrumentStore: store => store
+  instrumentStore: store => store,
+  ...noopUpstreamMetrics
 }
 
 /** Live values read at scrape time. */
@@ -101,7 +103,8 @@ export function createPromMetrics (probes: MetricProbes) {
       if (method === 'legacy') legacyAuth.inc({ result })
     },
     message: (type) => { messages.inc({ type }) },
-    instrumentStore: store => timedStore(store, storeDuration, storeErrors)
+    instrumentStore: store => timedStore(store, storeDuration, storeErrors),
+    ...createUpstreamMetrics(PREFIX, registers)
   }
   return { registry, metrics }
 }

@@ -33,6 +33,7 @@ export async function redisUnavailable (): Promise<string | undefined> {
   try {
     const server = await startServer('redis', 'issue')
     await stop(server.child)
+    if (server.upstream !== undefined) await stop(server.upstream)
     if (server.redisPrefix !== undefined) clearRedisKeys(server.redisPrefix)
     return undefined
   } catch (err) {

@@ -4,7 +4,8 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SERVER_CPU, nextMessage, spawnNode } from './proc.js'
+import { SERVER_CPU, nextMessage, spawnNode, stop } from './proc.js'
+import { startUpstreamEcho } from './upstream-echo.js'
 import { BENCH_SECRET, BENCH_SERVER_KEY } from './wire.js'
 import type { Flavor, Scenario } from '../load/job.js'
 
@@ -26,7 +27,7 @@ export const PRELOAD = new URL('../servers/preload.js', import.meta.url).href
 const SEEDS_APP = fileURLToPath(new URL('../../../bench/servers/seeds/app.js', import.meta.url))
 
 /** Which baseline does the same wire work as the service in each scenario. */
-const BARE_MODE: Record<Scenario, 'http' | 'flow' | 'ws'> = { issue: 'http', handshake: 'flow', idle: 'ws', pingpong: 'ws' }
+const BARE_MODE: Record<Scenario, 'http' | 'flow' | 'ws'> = { issue: 'http', handshake: 'flow', idle: 'ws', pingpong: 'ws', gateway: 'ws' }
 
 /**
  * The service's environment in every run: production mode with real
@@ -62,6 +63,8 @@ export interface Server {
   redisPrefix?: string
   /** The last lines the server wrote to stderr, for error messages. */
   stderr: () => string
+  /** Gateway scenario: the upstream echo the service relays to, stopped with the server. */
+  upstream?: ChildProcess
 }
 
 /** A port nobody listens on right now. */
@@ -116,7 +119,8 @@ async function spawnTarget (target: TargetName, scenario: Scenario, env: Record<
 
 /** Start the server for one measurement, pinned to the server core, and wait until it listens. */
 export async function startServer (target: TargetName, scenario: Scenario, extraEnv: Record<string, string> = {}): Promise<Server> {
-  const env = serviceEnv(target, extraEnv)
+  const upstream = scenario === 'gateway' && target !== 'bare' ? await startUpstreamEcho() : undefined
+  const env = serviceEnv(target, { ...upstream?.env, ...extraEnv })
   const { child, port: chosen, wsPort, scratch } = await spawnTarget(target, scenario, env)
   let port = chosen
   let tail = ''
@@ -125,8 +129,11 @@ export async function startServer (target: TargetName, scenario: Scenario, extra
     if (port === 0) port = await nextMessage(child, (m: { kind?: string, port?: number }) => m.kind === 'ready' ? m.port : undefined, 30_000)
     else for (const p of [port, wsPort ?? port]) await listening(child, p)
     const flavor: Flavor = target === 'memory' || target === 'redis' ? 'service' : target
-    return { child, pid: child.pid as number, port, wsPort, scratch, flavor, redisPrefix: usesRedis(target) ? env.REDIS_KEY_PREFIX : undefined, stderr: () => tail }
+    return {
+      child, pid: child.pid as number, port, wsPort, scratch, flavor, redisPrefix: usesRedis(target) ? env.REDIS_KEY_PREFIX : undefined, stderr: () => tail, upstream: upstream?.child
+    }
   } catch (err) {
+    if (upstream !== undefined) await stop(upstream.child)
     // Let stderr drain before reporting why the server did not start.
     await new Promise(resolve => setTimeout(resolve, 100))
     const reason = tail.trim().split('\n').filter(line => line.trim() !== '').pop() ?? String(err)

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { Samples } from '../lib/stats.js'
 
 /** What the runner asks a load generator to do, and what it reports back. */
-export type Scenario = 'issue' | 'handshake' | 'idle' | 'pingpong'
+export type Scenario = 'issue' | 'handshake' | 'idle' | 'pingpong' | 'gateway'
 /**
  * `service` speaks the protocol; `bare` talks to a baseline doing the same wire work without auth;
  * `seeds` is the guides' own Express code (same protocol, WebSocket on `wsPort`); `socketio` the Socket.IO peer.

@@ -1,11 +1,12 @@
 import { handshake } from './handshake.js'
 import { idle } from './idle.js'
 import { issue } from './issue.js'
+import { gateway } from './gateway.js'
 import { pingpong } from './pingpong.js'
 import type { Job, Result, Scenario } from './job.js'
 
 /** The load generator: one job from argv, its result over IPC, then exit. */
-const scenarios: Record<Scenario, (job: Job) => Promise<Result>> = { issue, handshake, idle, pingpong }
+const scenarios: Record<Scenario, (job: Job) => Promise<Result>> = { issue, handshake, idle, pingpong, gateway }
 const job = JSON.parse(process.argv[2]) as Job
 try {
   const result = await scenarios[job.scenario](job)

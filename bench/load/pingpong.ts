@@ -20,6 +20,11 @@ async function warmThenMeasure (job: Job, run: (seconds: number, samples: Sample
 /** heartbeat_ping → heartbeat_pong round trips, one in flight per socket, over `concurrency` authenticated sockets. */
 export async function pingpong (job: Job): Promise<Result> {
   if (job.flavor === 'socketio') return await sioPingpong(job)
+  return await roundTrips(job, PING_FRAME, 'heartbeat_p')
+}
+
+/** `frame` → one answer containing `marker`, one in flight per socket, over `concurrency` authenticated sockets. */
+export async function roundTrips (job: Job, frame: string, marker: string): Promise<Result> {
   const users = makeUsers(job.users)
   const flavor = job.flavor === 'bare' ? 'echo' : job.flavor
   const sockets: WebSocket[] = []
@@ -32,8 +37,8 @@ export async function pingpong (job: Job): Promise<Result> {
       let sentAt = performance.now()
       socket.on('message', (data) => {
         const now = performance.now()
-        // The pong is the only frame expected here; anything else is counted, not trusted.
-        if ((data as Buffer).indexOf('heartbeat_p') < 0) errors++
+        // The answer is the only frame expected here; anything else is counted, not trusted.
+        if ((data as Buffer).indexOf(marker) < 0) errors++
         samples.push(now - sentAt)
         if (now >= until) {
           socket.removeAllListeners('message')
@@ -41,9 +46,9 @@ export async function pingpong (job: Job): Promise<Result> {
           return
         }
         sentAt = now
-        socket.send(PING_FRAME)
+        socket.send(frame)
       })
-      socket.send(PING_FRAME)
+      socket.send(frame)
     })
   }
   const run = async (seconds: number, samples: Samples): Promise<void> => {

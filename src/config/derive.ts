@@ -1,5 +1,5 @@
 import { STORE_DEFAULTS } from '../stores/defaults.js'
-import { DEFAULT_TICKET_TTL_SECONDS, type Settings } from './schema.js'
+import { DEFAULT_TICKET_TTL_SECONDS, UPSTREAM_SECRET_MIN_LENGTH, type Settings } from './schema.js'
 
 export const DEV_JWT_SECRET = 'development-only-secret-change-me'
 const DEV_SERVER_KEYS = ['UD21', 'Host', 'Reserve']
@@ -21,7 +21,7 @@ export function fromSettings (s: Settings) {
     redisUrl, redisHost, redisPort, redisPassword, redisClusterNodes, redisKeyPrefix, redisCommandTimeoutMs, databaseUrl,
     redisSentinels, redisSentinelName, redisSentinelPassword, redisWaitReplicas, redisWaitTimeoutMs,
     pgPoolMax, pgConnectTimeoutMs, pgQueryTimeoutMs, pgCleanupIntervalMs, pgCleanupBatchSize, demoPage, backendApiKeys: backendList,
-    ...passThrough
+    upstreamUrl, upstreamSecret, upstreamConnectTimeoutMs, ...passThrough
   } = s
   const production = nodeEnv === 'production'
   const store = storeChoice(s)
@@ -56,8 +56,21 @@ export function fromSettings (s: Settings) {
         }
       : undefined,
     allowedOrigins: [...new Set([...list(allowedOrigins) ?? ['http://localhost:3000'], ...ownOrigins])],
-    demoPage: demoPage && !production
+    demoPage: demoPage && !production,
+    upstream: upstreamOptions(upstreamUrl, upstreamSecret, upstreamConnectTimeoutMs)
   }
+}
+
+/** Gateway mode: the chat server behind the service and the secret of the identity it trusts. */
+export interface UpstreamConfig { url: string, secret: string, connectTimeoutMs: number }
+
+function upstreamOptions (url: string | undefined, secret: string | undefined, connectTimeoutMs: number): UpstreamConfig | undefined {
+  if (url === undefined) return undefined
+  // A short secret would let anyone who reaches the chat server forge identities.
+  if (secret === undefined || secret.length < UPSTREAM_SECRET_MIN_LENGTH) {
+    throw new ConfigError(`UPSTREAM_SECRET must be set to at least ${UPSTREAM_SECRET_MIN_LENGTH} characters when UPSTREAM_URL is set`)
+  }
+  return { url, secret, connectTimeoutMs }
 }
 
 export type AppConfig = ReturnType<typeof fromSettings>

@@ -3,6 +3,8 @@ import { STORE_DEFAULTS } from '../stores/defaults.js'
 
 /** Without TICKET_TTL_SECONDS or TICKET_EXPIRY_HOURS (PROTOCOL.md §5: two hours). */
 export const DEFAULT_TICKET_TTL_SECONDS = 7200
+/** PROTOCOL.md §7: an identity secret shorter than this is refused at start. */
+export const UPSTREAM_SECRET_MIN_LENGTH = 32
 const Bool = (description: string, dflt = false) =>
   Type.Boolean({ default: dflt, description })
 const Int = (description: string, dflt: number, minimum = 1, maximum = Number.MAX_SAFE_INTEGER) =>
@@ -65,11 +67,15 @@ export const EnvSchema = Type.Object({
   JWKS_REFETCH_INTERVAL_MS: Int('Least time between two JWKS fetches caused by an unknown `kid`', 30_000, 0),
   LEGACY_TOKEN_AUTH: Bool('Migration mode: also accept {type:"authenticate", token:<JWT>} as the first frame (deprecated)'),
   MAX_UNAUTHENTICATED_SOCKETS: Int('Sockets of this instance not yet authenticated; beyond it the upgrade is refused 503 UNAUTHENTICATED_LIMIT', 1000),
-  MAX_BUFFERED_BYTES: Int('Bytes queued for one socket that does not read; beyond it the socket is terminated', 1024 * 1024),
+  MAX_BUFFERED_BYTES: Int('Bytes queued for one socket that does not read; beyond it the socket is terminated (gateway mode: relayed frames pause the other side at half of it)', 1024 * 1024),
   HEADERS_TIMEOUT_MS: Int('Time a client has to send complete HTTP headers (upgrades included)', 10_000),
   REQUEST_TIMEOUT_MS: Int('Time a client has to send a complete HTTP request; at least HEADERS_TIMEOUT_MS', 30_000),
   // The backend API (PROTOCOL.md §6)
-  BACKEND_API_KEYS: Str('Comma-separated keys of the backend API (Authorization: Bearer <key>); unset: that API is off (404)')
+  BACKEND_API_KEYS: Str('Comma-separated keys of the backend API (Authorization: Bearer <key>); unset: that API is off (404)'),
+  // Gateway mode (docs/gateway.md): every authenticated session relayed to the chat server behind the service
+  UPSTREAM_URL: Type.Optional(Type.String({ pattern: '^wss?://', description: 'Gateway mode: the chat server (ws:// or wss://) each authenticated session is relayed to' })),
+  UPSTREAM_SECRET: Str(`HS256 secret of the X-Ws-Auth-Identity JWT the upstream receives; required with UPSTREAM_URL, at least ${UPSTREAM_SECRET_MIN_LENGTH} characters`),
+  UPSTREAM_CONNECT_TIMEOUT_MS: Int('Longest wait for the upstream\'s WebSocket handshake; beyond it UPSTREAM_UNAVAILABLE', 5000)
 })
 export type Env = Static<typeof EnvSchema>
 

@@ -47,6 +47,8 @@ export const ERRORS = {
   UNKNOWN_MESSAGE_TYPE: { close: 4011, type: 'error', text: 'Unknown message type' },
   INVALID_MESSAGE: { close: 4013, type: 'error', text: 'Message does not match its schema' },
   MESSAGE_RATE_LIMITED: { close: 4015, type: 'error', text: 'Too many messages, slow down' },
+  // Gateway mode: always ends the connection; an authentication_error when it is why an authentication failed
+  UPSTREAM_UNAVAILABLE: { close: 1014, type: 'error', text: 'The chat server is unavailable, retry with a new ticket', fatal: true, failsAuthentication: true },
   SERVER_ERROR: { close: 4500, type: 'error', text: 'Internal server error' }
 } as const satisfies Record<string, ErrorEntry>
 
@@ -55,6 +57,10 @@ interface ErrorEntry {
   close?: number
   type?: 'authentication_error' | 'error'
   text: string
+  /** Closes the connection whenever it is sent. */
+  fatal?: true
+  /** Sent as `authentication_error` when it fails an authentication, as `type` otherwise. */
+  failsAuthentication?: true
 }
 
 export type ErrorCode = keyof typeof ERRORS

@@ -54,13 +54,17 @@ export const SessionParamsSchema = Type.Object({
 
 export const SuccessResponseSchema = Type.Object({ success: Type.Literal(true) })
 
+const UpDown = Type.Union([Type.Literal('up'), Type.Literal('down')])
 export const HealthResponseSchema = Type.Object({
   status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
   timestamp: Type.String({ format: 'date-time' }),
   checks: Type.Object({
-    store: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+    store: UpDown,
     /** A published event came back through this instance's subscription within a second (§4). */
-    events: Type.Union([Type.Literal('up'), Type.Literal('down')])
+    events: UpDown,
+    upstream: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down')], {
+      description: 'Gateway mode only: whether the upstream chat server accepts connections (informational, never a 503)'
+    }))
   })
 })
 

@@ -81,7 +81,9 @@ export const AuthenticationSuccessSchema = Type.Object({
 
 // A failed session_refresh answers the ticket's code as an `error`.
 const codesOfType = (type: 'authentication_error' | 'error'): WsErrorCode[] =>
-  WS_ERROR_CODES.filter(c => ERRORS[c].type === type || (type === 'error' && (REFRESH_ERROR_CODES as readonly string[]).includes(c)))
+  WS_ERROR_CODES.filter(c => ERRORS[c].type === type ||
+    (type === 'error' && (REFRESH_ERROR_CODES as readonly string[]).includes(c)) ||
+    (type === 'authentication_error' && 'failsAuthentication' in ERRORS[c]))
 const errorMessage = <T extends 'authentication_error' | 'error'>(type: T) => Type.Object({
   type: Type.Literal(type),
   id: Id,

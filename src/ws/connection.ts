@@ -37,7 +37,7 @@ export class Connection implements Peer {
   private authTimer: NodeJS.Timeout | undefined
   private logger: FastifyBaseLogger | undefined
 
-  constructor (private readonly socket: WebSocket, private readonly clientIp: string, private readonly deps: ConnectionDeps) {
+  constructor (readonly socket: WebSocket, readonly clientIp: string, private readonly deps: ConnectionDeps) {
     this.authTimer = setTimeout(() => { this.fail('AUTH_TIMEOUT', undefined, true) }, deps.config.authTimeoutMs)
     socket.on('message', (data, isBinary) => { this.onFrame(data, isBinary) })
     socket.on('close', () => { this.onClose() })
@@ -65,9 +65,11 @@ export class Connection implements Peer {
   close (code: WsErrorCode): void { this.socket.close(ERRORS[code].close, ERRORS[code].text) }
 
   private fail (code: WsErrorCode, id?: string, fatal = false, detail?: string): undefined {
-    const { type } = ERRORS[code]
+    const entry = ERRORS[code]
+    // UPSTREAM_UNAVAILABLE fails an authentication when it comes before the session exists.
+    const type = this.session === undefined && 'failsAuthentication' in entry ? 'authentication_error' : entry.type
     this.answer(type, code, id, detail)
-    if (fatal || (type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) this.close(code)
+    if (fatal || 'fatal' in entry || (type === 'authentication_error' && code !== 'AUTH_REQUIRED' && ++this.failures >= MAX_AUTH_FAILURES)) this.close(code)
     return undefined
   }
 
@@ -109,7 +111,7 @@ export class Connection implements Peer {
     if (this.session === undefined) return this.fail('AUTH_REQUIRED', id)
     // The session's own: answered here whatever the sink (local handlers or an upstream), never relayed.
     if (refresh) return this.session.refresh(message, id, this.context())
-    return this.deps.sink.deliver(this.session, message, id)
+    return this.deps.sink.deliver(this.session, message, id, data)
   }
 
   private async authenticate (auth: AuthEntry, message: Record<string, unknown>, id: string | undefined): Promise<void> {
@@ -136,6 +138,7 @@ export class Connection implements Peer {
     const { userId, entityId, entityType, authenticatedAt, expiresAt } = session.record
     this.send({ type: 'authentication_success', id, sessionId: this.sessionId, user: { userId, entityId, entityType }, expiresAt, timestamp: authenticatedAt })
     session.start()
+    this.deps.sink.start?.(session)
   }
 
   /** Made per attempt, not kept: what an authenticator may use. */

@@ -12,8 +12,20 @@ import { refuse, type AuthContext, type Identity, type Refusal } from './identit
 import type { LiveSockets } from './live-sockets.js'
 import { redeemRefreshTicket } from './ticket-auth.js'
 
+/** The client side of a session, as a sink that holds per-session resources needs it. */
+export interface SinkClient {
+  readonly socket: WebSocket
+  readonly clientIp: string
+}
+
+/** A sink's step in opening a session; the whole `Sink` is in sink.ts. */
+export interface SessionOpener {
+  /** The session's own resources (the gateway's upstream socket), awaited before the client hears of success; false refuses it. */
+  open?: (session: Session, client: SinkClient) => Promise<boolean>
+}
+
 /** How a session answers its client: the Connection, which keeps the error and close rules. */
-export interface Peer {
+export interface Peer extends SinkClient {
   readonly log: FastifyBaseLogger
   readonly open: boolean
   send: (message: ServerMessage | { type: string }) => void
@@ -28,6 +40,7 @@ export interface SessionDeps {
   config: Pick<AppConfig, 'sessionTtlSeconds' | 'maxSessionsPerUser' | 'sessionLeaseSeconds' | 'sessionFollowsTokenExpiry' | 'sessionExpiryNoticeSeconds'>
   store: Store
   liveSockets: LiveSockets
+  sink: SessionOpener
   log: FastifyBaseLogger
 }
 
@@ -53,7 +66,12 @@ export class Session implements Timed {
       removeRecord(deps, sessionId, peer.log, { unless: wanted })
       return refuse('AUTH_ERROR')
     }
-    return created ? new Session(record, peer, deps) : refuse('SESSION_LIMIT')
+    if (!created) return refuse('SESSION_LIMIT')
+    const session = new Session(record, peer, deps)
+    // Gateway mode: the upstream accepts the session before the client hears of it.
+    if (deps.sink.open === undefined || await deps.sink.open(session, peer)) return session
+    session.discard()
+    return refuse('UPSTREAM_UNAVAILABLE')
   }
 
   get log (): FastifyBaseLogger { return this.peer.log }

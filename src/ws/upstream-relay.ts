@@ -1,0 +1,108 @@
+import type { Duplex } from 'node:stream'
+import WebSocket, { type RawData } from 'ws'
+import type { UpstreamMetrics } from '../upstream-metrics.js'
+
+const { OPEN } = WebSocket
+
+/** Upstream close codes the client gets as they are; any other end of the upstream is UPSTREAM_UNAVAILABLE (PROTOCOL.md §7). */
+export const passesThrough = (code: number): boolean => code === 1000 || code === 1001 || (code >= 4000 && code <= 4999)
+
+// ws keeps both on the socket without a public accessor: the TCP (or injected) stream, and whether the peer's close came in.
+const streamOf = (socket: WebSocket): Duplex => (socket as unknown as { _socket: Duplex })._socket
+const closeFrameReceived = (socket: WebSocket): boolean => (socket as unknown as { _closeFrameReceived: boolean })._closeFrameReceived
+
+export interface RelayDeps {
+  metrics: UpstreamMetrics
+  /** Bytes queued toward one side past which the other side is not read until it drains. */
+  highWater: number
+}
+
+/** How the relay fails its client: the Connection's error rule (UPSTREAM_UNAVAILABLE closes 1014). */
+export interface RelayClient {
+  error: (code: 'UPSTREAM_UNAVAILABLE') => undefined
+}
+
+/**
+ * One session's two sockets: frames copied unchanged both ways, a side that
+ * does not read pausing the other, and each side's end passed on to the other.
+ */
+export class UpstreamRelay {
+  private upstream: WebSocket | undefined
+  /** The code the client's connection ended with; the upstream is closed with the same one. */
+  private ended: number | undefined
+
+  constructor (private readonly client: WebSocket, private readonly peer: RelayClient, private readonly deps: RelayDeps) {
+    watchServiceCloses(client, (code, reason) => { this.clientEnded(code, reason) })
+    // After a close of the service's this changes nothing: the code was taken then.
+    client.once('close', () => { this.clientEnded(1000) })
+  }
+
+  /** The accepted upstream, paused until `start`; closed at once when the client's connection ended meanwhile. */
+  attach (upstream: WebSocket): void {
+    this.upstream = upstream
+    upstream.on('message', (data, isBinary) => { this.toClient(data, isBinary) })
+    upstream.once('close', (code, reason) => { this.upstreamEnded(code, reason.toString()) })
+    if (this.ended !== undefined) this.closeUpstream(this.ended)
+  }
+
+  start (): void {
+    this.upstream?.resume()
+  }
+
+  toUpstream (frame: RawData): void {
+    const upstream = this.upstream as WebSocket
+    if (upstream.readyState !== OPEN) return
+    upstream.send(frame, { binary: false })
+    this.deps.metrics.relayed('to_upstream')
+    if (upstream.bufferedAmount > this.deps.highWater) hold(this.client, upstream)
+  }
+
+  private toClient (data: RawData, isBinary: boolean): void {
+    if (this.client.readyState !== OPEN) return
+    this.client.send(data, { binary: isBinary })
+    this.deps.metrics.relayed('to_client')
+    if (this.client.bufferedAmount > this.deps.highWater) hold(this.upstream as WebSocket, this.client)
+  }
+
+  private clientEnded (code: number, reason?: string | Buffer): void {
+    this.ended ??= code
+    this.closeUpstream(this.ended, reason)
+  }
+
+  private closeUpstream (code: number, reason?: string | Buffer): void {
+    const upstream = this.upstream
+    if (upstream?.readyState !== OPEN) return
+    upstream.close(code, reason)
+    // Read again, or the upstream's answer to the close would wait in a paused socket.
+    upstream.resume()
+  }
+
+  private upstreamEnded (code: number, reason: string): void {
+    this.deps.metrics.upstreamClosed()
+    if (this.client.readyState !== OPEN) return
+    if (passesThrough(code)) this.client.close(code, reason)
+    else this.peer.error('UPSTREAM_UNAVAILABLE')
+  }
+}
+
+/** Stop reading `reader` until what is queued toward `writer` has been written out. */
+function hold (reader: WebSocket, writer: WebSocket): void {
+  if (reader.isPaused) return
+  reader.pause()
+  streamOf(writer).once('drain', () => { reader.resume() })
+}
+
+/** Every close the service gives the client goes through the socket's own `close` or `terminate`: both report the code first. */
+function watchServiceCloses (socket: WebSocket, closing: (code: number, reason?: string | Buffer) => void): void {
+  const { close, terminate } = socket
+  socket.close = (code?: number, reason?: string | Buffer) => {
+    // ws answers the client's own close frame through close() too: that end is the client's, not the service's.
+    if (socket.readyState === OPEN && !closeFrameReceived(socket)) closing(code ?? 1000, reason)
+    close.call(socket, code, reason)
+  }
+  socket.terminate = () => {
+    // A client that stopped answering pings or reading: the upstream hears 1001.
+    closing(1001)
+    terminate.call(socket)
+  }
+}
