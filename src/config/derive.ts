@@ -19,6 +19,7 @@ export function fromSettings (s: Settings) {
   const {
     nodeEnv, jwtSecret, chatServerKeys: keyList, ticketTtlSeconds: ttl, ticketExpiryHours, rateWindowMinutes, allowedOrigins,
     redisUrl, redisHost, redisPort, redisPassword, redisClusterNodes, redisKeyPrefix, redisCommandTimeoutMs, databaseUrl,
+    redisSentinels, redisSentinelName, redisSentinelPassword, redisWaitReplicas, redisWaitTimeoutMs,
     pgPoolMax, pgConnectTimeoutMs, pgQueryTimeoutMs, pgCleanupIntervalMs, pgCleanupBatchSize, demoPage, ...passThrough
   } = s
   const production = nodeEnv === 'production'
@@ -56,33 +57,66 @@ export function fromSettings (s: Settings) {
 
 export type AppConfig = ReturnType<typeof fromSettings>
 
+export interface HostPort { host: string, port: number }
+
 export interface RedisConfig {
   url?: string
   host?: string
   port?: number
   password?: string
   /** Set: a Redis Cluster reached through these startup nodes. */
-  clusterNodes?: Array<{ host: string, port: number }>
+  clusterNodes?: HostPort[]
+  /** Set: the master named `sentinelName`, found through these sentinels. */
+  sentinels?: HostPort[]
+  sentinelName?: string
+  sentinelPassword?: string
   keyPrefix: string
   commandTimeoutMs: number
+  /** Replicas that must acknowledge a consume (§8), and how long to wait for them. */
+  waitReplicas: number
+  waitTimeoutMs: number
 }
 
 function redisOptions (s: Settings): RedisConfig | undefined {
-  const common = { keyPrefix: s.redisKeyPrefix, commandTimeoutMs: s.redisCommandTimeoutMs }
-  if (s.redisClusterNodes !== undefined) return { clusterNodes: clusterNodes(s.redisClusterNodes), password: s.redisPassword, ...common }
+  const common = {
+    keyPrefix: s.redisKeyPrefix,
+    commandTimeoutMs: s.redisCommandTimeoutMs,
+    waitReplicas: s.redisWaitReplicas,
+    waitTimeoutMs: s.redisWaitTimeoutMs
+  }
+  checkTopology(s)
+  if (s.redisClusterNodes !== undefined) return { clusterNodes: hostPorts('REDIS_CLUSTER_NODES', s.redisClusterNodes), password: s.redisPassword, ...common }
+  if (s.redisSentinels !== undefined) {
+    const sentinels = hostPorts('REDIS_SENTINELS', s.redisSentinels)
+    return { sentinels, sentinelName: s.redisSentinelName, sentinelPassword: s.redisSentinelPassword, password: s.redisPassword, ...common }
+  }
   if (s.redisUrl !== undefined) return { url: s.redisUrl, ...common }
   if (s.redisHost !== undefined) return { host: s.redisHost, port: s.redisPort ?? STORE_DEFAULTS.redisPort, password: s.redisPassword, ...common }
   return undefined
 }
 
+/** The Sentinel and WAIT variables that only make sense together. */
+function checkTopology (s: Settings): void {
+  if (s.redisWaitReplicas > 0 && s.redisWaitTimeoutMs >= s.redisCommandTimeoutMs) {
+    // Otherwise a WAIT still within its own timeout would be cut off as a lost reply.
+    throw new ConfigError('REDIS_WAIT_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS')
+  }
+  if ((s.redisSentinels === undefined) !== (s.redisSentinelName === undefined)) {
+    throw new ConfigError('REDIS_SENTINELS and REDIS_SENTINEL_NAME go together: set both or neither')
+  }
+  if (s.redisSentinels !== undefined && s.redisClusterNodes !== undefined) {
+    throw new ConfigError('REDIS_SENTINELS and REDIS_CLUSTER_NODES exclude each other: choose one topology')
+  }
+}
+
 /** `host:port,host:port,…` (IPv6 hosts without brackets: the port is after the last colon). */
-function clusterNodes (value: string): Array<{ host: string, port: number }> {
+function hostPorts (name: string, value: string): HostPort[] {
   const nodes = (list(value) as string[]).map(node => {
     const at = node.lastIndexOf(':')
     return { host: node.slice(0, at), port: Number(node.slice(at + 1)) }
   })
   if (nodes.length === 0 || nodes.some(n => n.host === '' || !Number.isInteger(n.port) || n.port < 1 || n.port > 65535)) {
-    throw new ConfigError(`Invalid environment variable REDIS_CLUSTER_NODES=${JSON.stringify(value)}: expected host:port,host:port,…`)
+    throw new ConfigError(`Invalid environment variable ${name}=${JSON.stringify(value)}: expected host:port,host:port,…`)
   }
   return nodes
 }

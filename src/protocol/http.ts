@@ -56,7 +56,11 @@ export const SuccessResponseSchema = Type.Object({ success: Type.Literal(true) }
 export const HealthResponseSchema = Type.Object({
   status: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy')]),
   timestamp: Type.String({ format: 'date-time' }),
-  checks: Type.Object({ store: Type.Union([Type.Literal('up'), Type.Literal('down')]) })
+  checks: Type.Object({
+    store: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+    /** A published event came back through this instance's subscription within a second (§4). */
+    events: Type.Union([Type.Literal('up'), Type.Literal('down')])
+  })
 })
 
 /** The failure envelope, narrowed to the codes one status can carry. */

@@ -4,6 +4,8 @@ export const STORE_DEFAULTS = {
   redisCommandTimeoutMs: 2000,
   redisReadyTimeoutMs: 5000,
   redisPort: 6379,
+  redisWaitReplicas: 0,
+  redisWaitTimeoutMs: 200,
   pgPoolMax: 10,
   pgConnectTimeoutMs: 2000,
   pgQueryTimeoutMs: 5000,

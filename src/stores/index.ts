@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config.js'
 import { createMemoryStore } from './memory.js'
 import { createRedisClient } from './redis-client.js'
-import { createRedisStore } from './redis.js'
+import { createRedisStore, redisStoreOptions } from './redis.js'
 import type { Store, StoreLogger } from './types.js'
 
 export * from './types.js'
@@ -17,7 +17,7 @@ export async function createStore (config: AppConfig, log?: StoreLogger): Promis
     return await createPostgresStore({ ...config.postgres, log })
   }
   if (config.redis !== undefined) {
-    return await createRedisStore(createRedisClient(config.redis), { keyPrefix: config.redis.keyPrefix, log })
+    return await createRedisStore(createRedisClient(config.redis), redisStoreOptions(config.redis, log))
   }
   return createMemoryStore()
 }

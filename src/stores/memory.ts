@@ -142,6 +142,11 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
       assertOpen()
     },
 
+    // In process an event cannot be lost: the channel is up while the store is.
+    async checkEvents (): Promise<void> {
+      assertOpen()
+    },
+
     async close (): Promise<void> {
       closed = true
       clearInterval(sweeper)

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import pg from 'pg'
+import { createProbes } from './event-health.js'
 import { ignore, run } from './postgres-pool.js'
 import type { StoreEvent, StoreLogger } from './types.js'
 
@@ -23,10 +24,12 @@ export function createEventBus (pool: pg.Pool, config: pg.ClientConfig, log: Sto
   let client: pg.Client | undefined
   let retry: NodeJS.Timeout | undefined
   let delay = RETRY_MIN_MS
+  const probes = createProbes()
 
   async function receive (payload: string | undefined): Promise<void> {
     try {
       let event = JSON.parse(payload as string)
+      if (probes.receive(event)) return
       if (typeof event.ref === 'string') {
         const [row] = await run(pool, 'SELECT payload FROM websocket_events WHERE id = $1', [event.ref])
         event = JSON.parse(row.payload)
@@ -80,6 +83,15 @@ export function createEventBus (pool: pg.Pool, config: pg.ClientConfig, log: Sto
       }
       await run(pool, `WITH parked AS (INSERT INTO websocket_events (payload) VALUES ($2) RETURNING id)
         SELECT pg_notify($1, json_build_object('ref', id::text)::text) FROM parked`, [CHANNEL, json])
+    },
+
+    /** A probe NOTIFYed through the pool must come back through the LISTEN connection (reconnected if not). */
+    async roundTrip (): Promise<void> {
+      await probes.roundTrip(async probe => await run(pool, 'SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(probe)]), () => {
+        log.warn({}, 'PostgreSQL LISTEN connection did not deliver an event; reconnecting it')
+        // Ending it takes the reconnect path ('end'), which LISTENs again and catches up.
+        client?.end().catch(ignore)
+      })
     },
 
     subscribe (listener: (event: StoreEvent) => void): void {

@@ -114,6 +114,7 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
 
     publish: events.publish,
     subscribe: events.subscribe,
+    checkEvents: events.roundTrip,
     rateLimitStore: () => postgresRateLimitStore(pool),
     rateLimit () { return { store: store.rateLimitStore() } },
 

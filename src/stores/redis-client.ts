@@ -1,13 +1,11 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { RedisConfig } from '../config.js'
-import type { StoreLogger } from './types.js'
+import { reconnectDelay, reconnectOnReadonly, sentinelOptions } from './redis-sentinel.js'
+import { StoreUnavailableError, type StoreLogger } from './types.js'
 
 export type { StoreLogger }
 
 export type RedisClient = Redis | Cluster
-
-/** Reconnect forever: 100 ms, 200 ms, … capped at 2 s, so a returning server is found within 2 s. */
-export const reconnectDelay = (attempt: number): number => Math.min(100 * attempt, 2000)
 
 /**
  * Per-connection bounds: one resend of a command caught by a dropped
@@ -20,6 +18,7 @@ function connectionOptions (config: RedisConfig) {
     connectTimeout: Math.max(config.commandTimeoutMs, 1000),
     password: config.password,
     connectionName: 'ws-ticket-auth',
+    reconnectOnError: reconnectOnReadonly,
     // Commands issued in the same event-loop turn (concurrent requests' rate-limit checks,
     // ticket writes, session records) leave in one write and come back in one read.
     enableAutoPipelining: true
@@ -27,7 +26,7 @@ function connectionOptions (config: RedisConfig) {
 }
 
 /**
- * An ioredis client (single node, or Cluster with REDIS_CLUSTER_NODES) that
+ * An ioredis client (single node, Sentinel with REDIS_SENTINELS, or Cluster with REDIS_CLUSTER_NODES) that
  * never queues while disconnected: a command fails at once, so a route
  * answers 503 instead of waiting, and the client reconnects forever.
  */
@@ -39,6 +38,8 @@ export function createRedisClient (config: RedisConfig): RedisClient {
       // A restarted node is reconnected instead of waiting for a MOVED that never comes.
       clusterNodeRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: config.commandTimeoutMs,
+      // A dead master answers nothing, so no MOVED ever points at its promoted replica: re-read the slot map.
+      slotsRefreshInterval: 2000,
       enableAutoPipelining: true,
       redisOptions: connectionOptions(config)
     })
@@ -50,6 +51,7 @@ export function createRedisClient (config: RedisConfig): RedisClient {
     // The store renews its subscription on every `ready` itself, with the error handled (see redis.ts).
     autoResubscribe: false
   }
+  if (config.sentinels !== undefined) return new Redis({ ...options, ...sentinelOptions(config) })
   return config.url !== undefined ? new Redis(config.url, options) : new Redis({ ...options, host: config.host, port: config.port })
 }
 
@@ -91,7 +93,19 @@ export async function untilReady (client: RedisClient, timeoutMs: number): Promi
   })
 }
 
-/** A second connection with the same settings (pub/sub needs its own). */
-export function duplicate (client: RedisClient): RedisClient {
-  return client instanceof Cluster ? client.duplicate() : client.duplicate()
+/** A second connection with the same settings (pub/sub needs its own), RESP `protocol` aside. */
+export function duplicate (client: RedisClient, protocol?: 2): RedisClient {
+  const override = protocol === undefined ? {} : { protocol }
+  return client instanceof Cluster ? client.duplicate([], { redisOptions: override }) : client.duplicate(override)
+}
+
+/** Every client failure (closed, refused, timed out, a Redis error reply) is the store being unavailable. */
+export async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
+  try {
+    return await pending
+  } catch (err) {
+    // Already classified (an unconfirmed consume): keep its type, callers tell it apart.
+    if (err instanceof StoreUnavailableError) throw err
+    throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
+  }
 }

@@ -1,13 +1,19 @@
 import { Cluster } from 'ioredis'
 import { pino } from 'pino'
-import { untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
+import type { RedisConfig } from '../config.js'
+import { guard, untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
+import { warnAboutReplication } from './redis-checks.js'
 import { STORE_DEFAULTS } from './defaults.js'
 import { createEventChannel } from './redis-events.js'
+import { redisKeys } from './redis-keys.js'
 import { defineScripts } from './redis-scripts.js'
+import { createConsume, type WaitOptions } from './redis-wait.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
   type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
+
+export { redisKeys }
 
 export interface RedisStoreOptions {
   /** Prefix of every key and of the event channel (REDIS_KEY_PREFIX). */
@@ -15,38 +21,20 @@ export interface RedisStoreOptions {
   log?: StoreLogger
   /** How long creation waits for the server before failing (keep it under Fastify's plugin timeout). */
   readyTimeoutMs?: number
+  /** Acknowledged consumes (§8); default none. */
+  wait?: WaitOptions
 }
+
+/** The store options a configuration asks for. */
+export const redisStoreOptions = (config: RedisConfig, log?: StoreLogger): RedisStoreOptions => ({
+  keyPrefix: config.keyPrefix, log, wait: { replicas: config.waitReplicas, timeoutMs: config.waitTimeoutMs }
+})
 
 export interface RedisStore extends Store {
   backend: 'redis'
   /** The command connection, shared with @fastify/redis and the rate limiter. */
   client: RedisClient
   keyPrefix: string
-}
-
-/**
- * The key layout. A user's index and records share the hash tag `{u:…}`, so
- * the session scripts touch one slot; tickets and session lookups are single
- * keys. The user id is URI-encoded so its own braces cannot move the tag.
- */
-export function redisKeys (prefix: string) {
-  const user = (userId: string): string => `${prefix}{u:${encodeURIComponent(userId)}}`
-  return {
-    ticket: (digest: string) => `${prefix}t:${digest}`,
-    session: (sessionId: string) => `${prefix}s:${sessionId}`,
-    userIndex: (userId: string) => `${user(userId)}:sessions`,
-    userRecords: (userId: string) => `${user(userId)}:records`,
-    channel: `${prefix}events`
-  }
-}
-
-/** Every client failure (closed, refused, timed out, a Redis error reply) is the store being unavailable. */
-async function guard<T> (operation: string, pending: Promise<T>): Promise<T> {
-  try {
-    return await pending
-  } catch (err) {
-    throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
-  }
 }
 
 /**
@@ -64,7 +52,9 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
 
   watchConnection(client, log, 'commands')
   const events = createEventChannel(client, keys.channel, log)
-  const connections = [client, events.subscriber]
+  const wait = opts.wait ?? { replicas: STORE_DEFAULTS.redisWaitReplicas, timeoutMs: STORE_DEFAULTS.redisWaitTimeoutMs }
+  const consumes = createConsume(client, wait, log)
+  const connections = [client, events.subscriber, ...consumes.connections]
   try {
     await Promise.all(connections.map(async c => { await untilReady(c, opts.readyTimeoutMs ?? STORE_DEFAULTS.redisReadyTimeoutMs) }))
     await events.subscribed()
@@ -72,6 +62,7 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     for (const c of connections) c.disconnect()
     throw new StoreUnavailableError((err as Error).message, { cause: err })
   }
+  await warnAboutReplication(client, wait.replicas, log)
 
   return {
     backend: 'redis',
@@ -88,7 +79,7 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     },
 
     async consumeTicket (digest: string): Promise<ConsumeResult> {
-      const [status, record] = await guard('consumeTicket', client.wsauthConsume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
+      const [status, record] = await guard('consumeTicket', consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
       return status === 'ok' ? { status, ticket: JSON.parse(record as string) } : { status } as ConsumeResult
     },
 
@@ -142,6 +133,10 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
       events.listen(listener)
     },
 
+    async checkEvents (): Promise<void> {
+      await guard('checkEvents', events.roundTrip())
+    },
+
     async ping (): Promise<void> {
       // On a Cluster every master must answer: one lost master already fails a share of the keys.
       const targets = client instanceof Cluster ? [client, ...client.nodes('master')] : [client]
@@ -151,7 +146,8 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     async close (): Promise<void> {
       events.clear()
       // QUIT lets in-flight commands finish; a connection that is down is just dropped.
-      await Promise.all(connections.map(async c => { await c.quit().catch(() => { c.disconnect() }) }))
+      // disconnect() after QUIT also ends what QUIT leaves behind (the Sentinel failover detector's connections).
+      await Promise.all(connections.map(async c => { await c.quit().catch(() => undefined); c.disconnect() }))
     }
   }
 }

@@ -36,6 +36,18 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * The ticket was consumed but the store could not confirm it durably (Redis:
+ * fewer replicas acknowledged it than REDIS_WAIT_REPLICAS). Answered AUTH_ERROR
+ * like any store failure, but the ticket is spent: never give it back.
+ */
+export class ConsumeUnconfirmedError extends StoreUnavailableError {
+  constructor (message: string) {
+    super(message)
+    this.name = 'ConsumeUnconfirmedError'
+  }
+}
+
 /** Where a store logs what it recovers from by itself (a pino logger fits). */
 export interface StoreLogger {
   info: (obj: object, msg: string) => void
@@ -47,7 +59,7 @@ export const EXPIRED_TICKET_MEMORY_MS = 5 * 60 * 1000
 
 /** Every operation of a store, in one list: metrics time exactly these, the test fault switch breaks them. */
 export const STORE_OPERATIONS = [
-  'issueTicket', 'consumeTicket', 'createSession', 'getSession', 'removeSession', 'listSessions', 'publish', 'ping'
+  'issueTicket', 'consumeTicket', 'createSession', 'getSession', 'removeSession', 'listSessions', 'publish', 'checkEvents', 'ping'
 ] as const
 export type StoreOperation = typeof STORE_OPERATIONS[number]
 
@@ -78,6 +90,12 @@ export interface Store {
    */
   publish: (event: StoreEvent) => Promise<void>
   subscribe: (listener: (event: StoreEvent) => void) => void
+  /**
+   * Resolves when an event published now comes back through this instance's
+   * subscription within a second (EVENT_ROUND_TRIP_MS); rejects otherwise.
+   * Health calls it through `cachedCheck`, never per request.
+   */
+  checkEvents: () => Promise<void>
   /** Where the ticket rate limit is counted, so it holds across the instances sharing this store. */
   rateLimit: () => RateLimitBackend
   /** Connections a host app may reuse: `redis` becomes `fastify.redis` (@fastify/redis). */

@@ -37,7 +37,8 @@ t.test('redis cost › commands per operation, as documented in docs/redis.md', 
   t.same(await cost(async () => { sessionId = (await client.request({ type: 'ticket_authenticate', ticket })).sessionId }), { evalsha: 2, set: 1 },
     'authenticate: the consume, then the session script and lookup key sent together (two round trips)')
   t.same(await cost(async () => await app.inject({ method: 'GET', url: '/api/websocket/sessions', headers })), { evalsha: 1 }, 'list: one script')
-  t.same(await cost(async () => await app.inject({ method: 'GET', url: '/health' })), { ping: 1 }, 'health: one PING')
+  t.same(await cost(async () => await app.inject({ method: 'GET', url: '/health' })), { ping: 1, publish: 1 }, 'health: one PING, one event round trip')
+  t.same(await cost(async () => await app.inject({ method: 'GET', url: '/health' })), { ping: 1 }, 'health again at once: the event round trip is reused')
   t.same(await cost(async () => {
     await app.inject({ method: 'DELETE', url: `/api/websocket/sessions/${sessionId}`, headers })
     await client.closed

@@ -1,12 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { loadConfig, type RedisConfig } from '../../src/config.js'
-import { createRedisStore, type RedisStore } from '../../src/stores/redis.js'
+import { createRedisStore, redisStoreOptions, type RedisStore } from '../../src/stores/redis.js'
 import { createRedisClient, type StoreLogger } from '../../src/stores/redis-client.js'
 
 /**
@@ -59,17 +59,24 @@ async function answers (port: number, timeoutMs = 10_000): Promise<void> {
   throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`)
 }
 
-/** One redis-server process that the test controls: stop it, start it again on the same port and data dir. */
+/**
+ * One redis-server process that the test controls: stop it, start it again on
+ * the same port and data dir. `config` is written to a file first (a sentinel
+ * needs one it can rewrite; a restart keeps the rewritten one).
+ */
 export class RedisProcess {
   private child: ChildProcess | undefined
   readonly dir = mkdtempSync(join(tmpdir(), 'wsauth-redis-'))
-  constructor (readonly port: number, private readonly args: string[]) {}
+  constructor (readonly port: number, private readonly args: string[], private readonly config?: string) {}
 
   get url (): string { return `redis://127.0.0.1:${this.port}` }
   get address (): string { return `127.0.0.1:${this.port}` }
 
   async start (): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, ...this.args], { stdio: 'ignore' })
+    const file = join(this.dir, 'redis.conf')
+    if (this.config !== undefined && !existsSync(file)) writeFileSync(file, this.config)
+    const configArgs = this.config === undefined ? [] : [file]
+    const child = spawn('redis-server', [...configArgs, '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, ...this.args], { stdio: 'ignore' })
     children.add(child)
     child.once('exit', () => children.delete(child))
     this.child = child
@@ -99,9 +106,9 @@ export class RedisProcess {
  * A fresh server of our own. `durable` keeps every write (AOF, fsync always)
  * so a test can kill and restart it without losing data.
  */
-export async function startRedis (t: Tap, opts: { durable?: boolean, extra?: string[] } = {}): Promise<RedisProcess> {
+export async function startRedis (t: Tap, opts: { durable?: boolean, extra?: string[], config?: string } = {}): Promise<RedisProcess> {
   const persistence = opts.durable === true ? ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always'] : ['--save', '', '--appendonly', 'no']
-  const server = new RedisProcess(await freePort(), [...persistence, ...opts.extra ?? []])
+  const server = new RedisProcess(await freePort(), [...persistence, ...opts.extra ?? []], opts.config)
   t.teardown(() => server.dispose())
   await server.start()
   return server
@@ -112,17 +119,24 @@ export async function redisUrl (t: Tap): Promise<string> {
   return process.env.REDIS_URL ?? (await startRedis(t)).url
 }
 
+/** A replica (re)attaching is served at once, not after the default 5 s wait for others to join the transfer. */
+export const FAST_SYNC = ['--repl-diskless-sync-delay', '0']
+
 /** A real 3-master cluster (`host:port,…`): REDIS_CLUSTER_NODES when set, else three servers of our own. */
 export async function redisCluster (t: Tap): Promise<string> {
-  if (process.env.REDIS_CLUSTER_NODES !== undefined) return process.env.REDIS_CLUSTER_NODES
-  const nodes = await Promise.all([0, 1, 2].map(async () =>
-    await startRedis(t, { extra: ['--cluster-enabled', 'yes', '--cluster-port', String(await freePort()), '--cluster-node-timeout', '2000'] })
-  ))
-  const addresses = nodes.map(n => n.address)
-  const created = spawnSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' })
+  return process.env.REDIS_CLUSTER_NODES ?? (await startCluster(t)).addresses
+}
+
+/** A cluster of our own: 3 masters with `replicas` replicas each; `nodeTimeoutMs` is how soon a failed master is replaced. */
+export async function startCluster (t: Tap, opts: { replicas?: number, nodeTimeoutMs?: number } = {}) {
+  const replicas = opts.replicas ?? 0
+  const nodes = await Promise.all(Array.from({ length: 3 * (1 + replicas) }, async () => await startRedis(t, {
+    extra: ['--cluster-enabled', 'yes', '--cluster-port', String(await freePort()), '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 2000), ...FAST_SYNC]
+  })))
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map(n => n.address), '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8' })
   if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`)
   await clusterOk(nodes.map(n => n.port))
-  return addresses.join(',')
+  return { nodes, addresses: nodes.map(n => n.address).join(',') }
 }
 
 /** Every node reports all 16384 slots served: the cluster has converged. */
@@ -145,7 +159,7 @@ export const uniquePrefix = (): string => `test:${randomBytes(4).toString('hex')
 /** A Redis store as the service makes it: from §5 environment variables, under a key prefix of its own; closed at teardown. */
 export async function redisStoreFrom (t: Tap, env: Record<string, string>, log?: StoreLogger): Promise<RedisStore> {
   const config = loadConfig({ REDIS_KEY_PREFIX: uniquePrefix(), ...env }).redis as RedisConfig
-  const store = await createRedisStore(createRedisClient(config), { keyPrefix: config.keyPrefix, log })
+  const store = await createRedisStore(createRedisClient(config), redisStoreOptions(config, log))
   t.teardown(() => store.close())
   return store
 }
