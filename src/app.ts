@@ -73,7 +73,8 @@ export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifySe
   const fastify = Fastify({
     logger: loggerOptions(config),
     logController: new AccessLogController(),
-    trustProxy: config.trustProxy,
+    // A hop count is one of Fastify's documented forms, missing from its option type.
+    trustProxy: config.trustProxy as string[] | false,
     genReqId,
     // Requests arriving while draining get the protocol's envelope (SHUTTING_DOWN) from the shutdown plugin.
     return503OnClosing: false,

@@ -1,15 +1,12 @@
 import { STORE_DEFAULTS } from '../stores/defaults.js'
 import { DEFAULT_TICKET_TTL_SECONDS, type Settings } from './schema.js'
+import { ConfigError } from './error.js'
+import { trustProxyOf } from './trust-proxy.js'
 
 export const DEV_JWT_SECRET = 'development-only-secret-change-me'
 const DEV_SERVER_KEYS = ['UD21', 'Host', 'Reserve']
 
-export class ConfigError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'ConfigError'
-  }
-}
+export { ConfigError }
 
 const list = (value: string | undefined): string[] | undefined =>
   value?.split(',').map(s => s.trim()).filter(s => s !== '')
@@ -20,7 +17,7 @@ export function fromSettings (s: Settings) {
     nodeEnv, jwtSecret, chatServerKeys: keyList, ticketTtlSeconds: ttl, ticketExpiryHours, rateWindowMinutes, allowedOrigins,
     redisUrl, redisHost, redisPort, redisPassword, redisClusterNodes, redisKeyPrefix, redisCommandTimeoutMs, databaseUrl,
     redisSentinels, redisSentinelName, redisSentinelPassword, redisWaitReplicas, redisWaitTimeoutMs,
-    pgPoolMax, pgConnectTimeoutMs, pgQueryTimeoutMs, pgCleanupIntervalMs, pgCleanupBatchSize, demoPage, ...passThrough
+    pgPoolMax, pgConnectTimeoutMs, pgQueryTimeoutMs, pgCleanupIntervalMs, pgCleanupBatchSize, demoPage, trustProxy, ...passThrough
   } = s
   const production = nodeEnv === 'production'
   const store = storeChoice(s)
@@ -34,6 +31,7 @@ export function fromSettings (s: Settings) {
   return {
     ...passThrough,
     production,
+    trustProxy: trustProxyOf(trustProxy),
     jwtSecret: jwtSecret ?? (s.jwksUrl === undefined ? DEV_JWT_SECRET : undefined),
     chatServerKeys,
     ticketTtlSeconds: ttl ?? (ticketExpiryHours === undefined ? DEFAULT_TICKET_TTL_SECONDS : Math.round(ticketExpiryHours * 3600)),

@@ -10,7 +10,7 @@ import { defineScripts } from './redis-scripts.js'
 import { createConsume, type WaitOptions } from './redis-wait.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
+  type ConsumeOptions, type ConsumeResult, type SessionRecord, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
 
 export { redisKeys }
@@ -78,9 +78,14 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
       await guard('issueTicket', client.set(keys.ticket(digest), JSON.stringify(record), 'PX', ttl))
     },
 
-    async consumeTicket (digest: string): Promise<ConsumeResult> {
-      const [status, record] = await guard('consumeTicket', consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
+    async consumeTicket (digest: string, opts: ConsumeOptions = {}): Promise<ConsumeResult> {
+      const consumed = consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS, opts.clientIp ?? '', opts.consumeId ?? '')
+      const [status, record] = await guard('consumeTicket', consumed)
       return status === 'ok' ? { status, ticket: JSON.parse(record as string) } : { status } as ConsumeResult
+    },
+
+    async releaseTicket (digest: string, consumeId: string): Promise<boolean> {
+      return await guard('releaseTicket', consumes.release(keys.ticket(digest), consumeId)) === 1
     },
 
     async createSession (record: SessionRecord, ttlSeconds: number, maxPerUser: number): Promise<boolean> {

@@ -1,26 +1,41 @@
+import { randomHex } from '../crypto.js'
 import { compileChecker, firstError } from '../protocol/checkers.js'
 import { TicketAuthenticateSchema } from '../protocol/messages.js'
-import type { ConsumeResult } from '../stores/types.js'
+import { ConsumeUnconfirmedError, type ConsumeResult } from '../stores/types.js'
 import { isTicket, ticketDigest } from '../ticket.js'
-import { refuse, type Authenticator } from './identity.js'
+import { releaseTicketEventually } from './cleanup.js'
+import { refuse, type AuthContext, type Authenticator, type Identity, type Refusal } from './identity.js'
 
 const checkAuthenticate = compileChecker(TicketAuthenticateSchema)
-const REFUSED = { used: 'TICKET_USED', expired: 'TICKET_EXPIRED', unknown: 'TICKET_INVALID' } as const
+const REFUSED = { used: 'TICKET_USED', expired: 'TICKET_EXPIRED', unknown: 'TICKET_INVALID', ip_mismatch: 'IP_MISMATCH' } as const
 
 /** The shape first (no store trip for garbage), then one atomic consume; a store failure before it leaves the ticket valid. */
 export const redeemTicket: Authenticator = async (message, ctx) => {
   if (message.ticket === undefined || message.ticket === null) return refuse('TICKET_MISSING')
   if (!isTicket(message.ticket)) return refuse('TICKET_INVALID')
   if (!checkAuthenticate.Check(message)) return refuse('INVALID_MESSAGE', firstError(checkAuthenticate, message))
+  return await consume(message.ticket, ctx)
+}
+
+/**
+ * The binding is checked inside the consume, so IP_MISMATCH spends nothing. A
+ * consume that failed may still have spent the ticket (its reply lost): it is
+ * given back in the background by its id, which only this attempt knows, so
+ * no session can have come of it.
+ */
+async function consume (ticket: string, ctx: AuthContext): Promise<Identity | Refusal> {
+  const digest = ticketDigest(ticket)
+  const consumeId = randomHex(16)
   let result: ConsumeResult
   try {
-    result = await ctx.store.consumeTicket(ticketDigest(message.ticket))
+    result = await ctx.store.consumeTicket(digest, { consumeId, clientIp: ctx.config.ticketBindIp ? ctx.clientIp : undefined })
   } catch (err) {
-    ctx.log.warn({ err }, 'ticket store failed during authentication')
+    ctx.log.warn({ err, consumeId }, 'ticket store failed during authentication')
+    // Spent for sure but not durable (§8): giving it back could let a failover replay it.
+    if (!(err instanceof ConsumeUnconfirmedError)) void releaseTicketEventually(ctx.store, digest, consumeId, ctx.log)
     return refuse('AUTH_ERROR')
   }
   if (result.status !== 'ok') return refuse(REFUSED[result.status])
-  const { ticket } = result
-  if (ctx.config.ticketBindIp && ticket.clientIp !== ctx.clientIp) return refuse('IP_MISMATCH')
-  return { userId: ticket.userId, entityId: ticket.entityId, entityType: ticket.entityType, chatServerKey: ticket.chatServerKey }
+  const { userId, entityId, entityType, chatServerKey } = result.ticket
+  return { userId, entityId, entityType, chatServerKey }
 }
