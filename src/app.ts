@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { resolveConfig, type ConfigOverrides } from './config.js'
+import { fastifyTrustProxy } from './config/trust-proxy.js'
 import type { Store } from './stores/types.js'
 import type { MessageDefinition } from './ws/handlers.js'
 import { AccessLogController, genReqId, loggerOptions } from './logging.js'
@@ -73,8 +74,7 @@ export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifySe
   const fastify = Fastify({
     logger: loggerOptions(config),
     logController: new AccessLogController(),
-    // A hop count is one of Fastify's documented forms, missing from its option type.
-    trustProxy: config.trustProxy as string[] | false,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId,
     // Requests arriving while draining get the protocol's envelope (SHUTTING_DOWN) from the shutdown plugin.
     return503OnClosing: false,

@@ -38,3 +38,15 @@ export function trustProxyOf (value: unknown): TrustProxy {
   }
   return entries
 }
+
+/**
+ * The option Fastify takes. Fastify 5 treats a bare hop count as "trust
+ * nothing" (it cannot tell a proxy from a direct client), so hops become the
+ * function proxy-addr would have made: the first `hops` addresses from the
+ * socket inwards are proxies. A direct client can then write its own address:
+ * the service must be reachable only through the proxies (docs/operations.md).
+ */
+export function fastifyTrustProxy (trust: TrustProxy): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust
+  return (_address, hop) => hop < trust
+}
