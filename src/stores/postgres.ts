@@ -26,7 +26,7 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions, Cleanup
 const CONSUME = `WITH hit AS (
     UPDATE websocket_tickets SET used_at = now(), consume_id = $4::text
      WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > now() AND ($3::text IS NULL OR client_ip = $3::text)
-       AND (consume_id IS NULL OR $4::text IS NULL OR consume_id <> $4::text)
+       AND (consume_id IS NULL OR $4::text IS NULL OR consume_id NOT IN ('given:' || $4, 'fenced:' || $4))
     RETURNING *
   )
   SELECT 'ok' AS status, * FROM hit
@@ -38,14 +38,14 @@ const CONSUME = `WITH hit AS (
     FROM websocket_tickets WHERE ticket_hash = $1 AND NOT EXISTS (SELECT 1 FROM hit)`
 
 /**
- * Unspent again only while still spent by that consume; an unspent ticket keeps the id as a
- * fence, so that consume, should it still arrive, spends nothing. A ticket another consume won
- * is never touched. → released: true only when this consume had spent it.
+ * Unspent again only while still spent by that consume (consume_id becomes `given:<id>`); an unspent
+ * ticket is fenced (`fenced:<id>`), so that consume, should it still arrive, spends nothing. A ticket
+ * another consume won is never touched. → released: this consume's spend was given back (now or before).
  */
-const RELEASE = `UPDATE websocket_tickets t SET used_at = NULL, consume_id = $2
-    FROM (SELECT used_at IS NOT NULL AS spent FROM websocket_tickets WHERE ticket_hash = $1) before
-   WHERE t.ticket_hash = $1 AND (t.used_at IS NULL OR t.consume_id = $2)
-  RETURNING before.spent AS released`
+const RELEASE = `UPDATE websocket_tickets SET used_at = NULL,
+    consume_id = CASE WHEN used_at IS NOT NULL OR consume_id = 'given:' || $2 THEN 'given:' || $2 ELSE 'fenced:' || $2 END
+   WHERE ticket_hash = $1 AND (used_at IS NULL OR consume_id = $2)
+  RETURNING consume_id = 'given:' || $2 AS released`
 
 const SESSION_COLUMNS = 'session_id, user_id, entity_id, entity_type, chat_server_key, authenticated_at'
 

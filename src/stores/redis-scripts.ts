@@ -11,7 +11,8 @@ import type { RedisClient } from './redis-client.js'
 
 /**
  * A ticket's value: its record (JSON) while unspent, `used:<consume id>:<record>` once spent,
- * `free:<consume id>:<record>` once given back (that consume, should it still arrive, spends nothing).
+ * `gave:<consume id>:<record>` once given back by that consume, `free:<consume id>:<record>` when that
+ * consume was given up before it landed. Either way that consume, should it still arrive, spends nothing.
  * KEYS[1] ticket. ARGV[1] how long (ms) an expired ticket is remembered, ARGV[2] the address the
  * ticket must have been issued to ('' when unbound), ARGV[3] this consume's id.
  * → {'ok', record} | {'used'|'expired'|'unknown'|'ip_mismatch'}
@@ -22,7 +23,7 @@ if not value then return {'unknown'} end
 -- The key lives until expiry + the memory window: less than the window left means expired.
 if redis.call('PTTL', KEYS[1]) <= tonumber(ARGV[1]) then return {'expired'} end
 local state, id, rest = string.match(value, '^(%a%a%a%a):(%x*):(.*)$')
-if state == 'used' or (state == 'free' and id == ARGV[3]) then return {'used'} end
+if state == 'used' or (state ~= nil and id == ARGV[3]) then return {'used'} end
 local record = rest or value
 -- Checked before the mark: a thief at the wrong address does not spend the owner's ticket.
 if ARGV[2] ~= '' and cjson.decode(record).clientIp ~= ARGV[2] then return {'ip_mismatch'} end
@@ -30,14 +31,17 @@ redis.call('SET', KEYS[1], 'used:' .. ARGV[3] .. ':' .. record, 'KEEPTTL')
 return {'ok', record}
 `
 
-/** KEYS[1] ticket. ARGV[1] consume id. → 1 given back (that consume had spent it) | 0 (untouched, or fenced off if unspent) */
+/** KEYS[1] ticket. ARGV[1] consume id. → 1 given back by that consume (now or before) | 0 untouched (fenced off if unspent) */
 const RELEASE = `
 local value = redis.call('GET', KEYS[1])
 if not value or ARGV[1] == '' then return 0 end
 local state, id, rest = string.match(value, '^(%a%a%a%a):(%x*):(.*)$')
-if state == 'used' and id ~= ARGV[1] then return 0 end
+if id == ARGV[1] and (state == 'used' or state == 'gave') then
+  redis.call('SET', KEYS[1], 'gave:' .. id .. ':' .. rest, 'KEEPTTL')
+  return 1
+end
+if state == 'used' then return 0 end
 redis.call('SET', KEYS[1], 'free:' .. ARGV[1] .. ':' .. (rest or value), 'KEEPTTL')
-if state == 'used' then return 1 end
 return 0
 `
 
