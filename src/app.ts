@@ -9,6 +9,7 @@ import { AccessLogController, genReqId, loggerOptions } from './logging.js'
 import configPlugin from '../plugins/config.js'
 import metricsPlugin from '../plugins/metrics.js'
 import { sendError } from './http/envelope.js'
+import { clientErrorHandler } from './http/client-error.js'
 import securityHeadersPlugin from '../plugins/security-headers.js'
 import corsPlugin from '../plugins/cors.js'
 import errorEnvelopePlugin from '../plugins/error-envelope.js'
@@ -83,6 +84,7 @@ export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifySe
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     // A URL Fastify cannot decode never reaches the router: answer it in the envelope too.
     frameworkErrors: (_error, _request, reply) => { sendError(reply, 'BAD_REQUEST', 'Malformed URL') },
+    clientErrorHandler,
     // Half-open requests (slowloris, upgrades included) are cut off; Node checks them every second at most.
     requestTimeout: config.requestTimeoutMs,
     http: {

@@ -48,7 +48,8 @@ export function createUserVerifier (config: VerifierConfig): (token: string) => 
       throw new AppError('AUTH_INVALID')
     }
     const userId = payload.userId ?? payload.sub
-    if (typeof userId !== 'string' || userId === '' || userId.length > 255) throw new AppError('AUTH_INVALID')
+    // Not well-formed Unicode (a lone surrogate) would be stored and listed differently by each backend.
+    if (typeof userId !== 'string' || userId === '' || userId.length > 255 || !userId.isWellFormed()) throw new AppError('AUTH_INVALID')
     return userId
   }
 }
