@@ -22,7 +22,7 @@ function isAddressOrRange (entry: string): boolean {
  * become its address (per-IP caps, IP binding, rate limits and logs).
  */
 export function trustProxyOf (value: unknown): TrustProxy {
-  if (value === false || value === undefined) return false
+  if (value === false) return false
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value === 0 ? false : value
   const text = Array.isArray(value) ? value.join(',') : String(value).trim()
   if (OFF.test(text)) return false
