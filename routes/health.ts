@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HealthResponseSchema } from '../src/protocol/http.js'
-import { cachedCheck } from '../src/stores/event-health.js'
+import { cachedCheck } from '../src/stores/index.js'
 
 const state = (up: boolean) => up ? 'up' as const : 'down' as const
 

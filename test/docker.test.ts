@@ -38,14 +38,24 @@ t.test('docker/compose.yml › replicas behind a WebSocket-aware proxy, Redis wi
   t.match(services.proxy.volumes[0], /nginx\.conf/)
 })
 
-t.test('docker/Dockerfile › multi-stage slim build, production dependencies, non-root, HEALTHCHECK without curl, one port', async t => {
+// test/container/image.test.ts builds and runs it; this checks what that run cannot see.
+t.test('docker/Dockerfile › multi-stage build on the official slim image by default, production dependencies, non-root, HEALTHCHECK without curl, one port', async t => {
   const file = readFileSync('docker/Dockerfile', 'utf8')
-  const stages = file.match(/^FROM node:\d+-slim/gm) ?? []
+  t.match(file, /^ARG BASE_IMAGE=node:20-slim$/m, 'the official image unless a local base is passed')
+  const stages = file.match(/^FROM \$\{BASE_IMAGE\}/gm) ?? []
   t.equal(stages.length, 2)
-  t.match(file, /npm ci --omit=dev/)
+  t.match(file, /npm prune --omit=dev/)
   t.match(file, /^USER node$/m)
   t.equal((file.match(/^EXPOSE /gm) ?? []).length, 1)
   const healthcheck = file.slice(file.indexOf('HEALTHCHECK'))
   t.match(healthcheck, /CMD \["node"/)
   t.notMatch(file, /curl|wget/)
+})
+
+t.test('README and docs/operations.md › the same podman commands, on the base docker/local-base.sh makes', async t => {
+  const podmanBlock = (file: string): string | undefined => /```sh\n(apt-get install -y podman[^`]*)```/.exec(readFileSync(file, 'utf8'))?.[1]
+  const readme = podmanBlock('README.md')
+  t.ok(readme?.includes('--build-arg BASE_IMAGE=localhost/wsauth-node:20-bookworm'))
+  t.equal(podmanBlock('docs/operations.md'), readme)
+  t.match(readFileSync('docker/local-base.sh', 'utf8'), /image=\$\{1:-localhost\/wsauth-node:20-bookworm\}/)
 })

@@ -8,6 +8,7 @@ export * from './types.js'
 export { createMemoryStore } from './memory.js'
 export { createRedisStore, type RedisStore } from './redis.js'
 export { STORE_DEFAULTS } from './defaults.js'
+export { cachedCheck } from './event-health.js'
 
 /** The store the configuration asks for: memory unless a shared backend is configured. */
 export async function createStore (config: AppConfig, log?: StoreLogger): Promise<Store> {

@@ -25,6 +25,21 @@ function connectionOptions (config: RedisConfig) {
   }
 }
 
+const SLOTS_REFRESH_MS = 2000
+
+/**
+ * A dead master answers nothing, so no MOVED ever points at the replica that
+ * took over its slots: re-read the slot map every 2 s. Not ioredis'
+ * `slotsRefreshInterval`: a refresh still running when the cluster is closed
+ * re-arms it, and the closed cluster refreshes forever (seen as a test process
+ * that never exited). This timer is unref'd and ends with the cluster.
+ */
+function keepSlotsFresh (cluster: Cluster): Cluster {
+  const timer = setInterval(() => { if (cluster.status === 'ready') cluster.refreshSlotsCache() }, SLOTS_REFRESH_MS).unref()
+  cluster.once('end', () => { clearInterval(timer) })
+  return cluster
+}
+
 /**
  * An ioredis client (single node, Sentinel with REDIS_SENTINELS, or Cluster with REDIS_CLUSTER_NODES) that
  * never queues while disconnected: a command fails at once, so a route
@@ -32,17 +47,15 @@ function connectionOptions (config: RedisConfig) {
  */
 export function createRedisClient (config: RedisConfig): RedisClient {
   if (config.clusterNodes !== undefined) {
-    return new Cluster(config.clusterNodes, {
+    return keepSlotsFresh(new Cluster(config.clusterNodes, {
       enableOfflineQueue: false,
       clusterRetryStrategy: reconnectDelay,
       // A restarted node is reconnected instead of waiting for a MOVED that never comes.
       clusterNodeRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: config.commandTimeoutMs,
-      // A dead master answers nothing, so no MOVED ever points at its promoted replica: re-read the slot map.
-      slotsRefreshInterval: 2000,
       enableAutoPipelining: true,
       redisOptions: connectionOptions(config)
-    })
+    }))
   }
   const options: RedisOptions = {
     ...connectionOptions(config),
@@ -96,7 +109,7 @@ export async function untilReady (client: RedisClient, timeoutMs: number): Promi
 /** A second connection with the same settings (pub/sub needs its own), RESP `protocol` aside. */
 export function duplicate (client: RedisClient, protocol?: 2): RedisClient {
   const override = protocol === undefined ? {} : { protocol }
-  return client instanceof Cluster ? client.duplicate([], { redisOptions: override }) : client.duplicate(override)
+  return client instanceof Cluster ? keepSlotsFresh(client.duplicate([], { redisOptions: override })) : client.duplicate(override)
 }
 
 /** Every client failure (closed, refused, timed out, a Redis error reply) is the store being unavailable. */
@@ -108,4 +121,17 @@ export async function guard<T> (operation: string, pending: Promise<T>): Promise
     if (err instanceof StoreUnavailableError) throw err
     throw new StoreUnavailableError(`Redis ${operation} failed: ${(err as Error).message}`, { cause: err })
   }
+}
+
+/**
+ * QUIT lets in-flight commands finish, but on a Cluster with a node down it
+ * never answers (the node's QUIT waits for a reconnect that does not come):
+ * wait `graceMs` at most, then drop (seen as a test process that never exited).
+ */
+export async function closeConnection (connection: RedisClient, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const grace = new Promise(resolve => { timer = setTimeout(resolve, graceMs) })
+  await Promise.race([connection.quit().catch(() => undefined), grace])
+  clearTimeout(timer)
+  connection.disconnect()
 }

@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis'
 import { pino } from 'pino'
 import type { RedisConfig } from '../config.js'
-import { guard, untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
+import { closeConnection, guard, untilReady, watchConnection, type RedisClient, type StoreLogger } from './redis-client.js'
 import { warnAboutReplication } from './redis-checks.js'
 import { STORE_DEFAULTS } from './defaults.js'
 import { createEventChannel } from './redis-events.js'
@@ -23,11 +23,13 @@ export interface RedisStoreOptions {
   readyTimeoutMs?: number
   /** Acknowledged consumes (§8); default none. */
   wait?: WaitOptions
+  /** Longest wait for in-flight commands at close (QUIT), before the connections are dropped. */
+  closeGraceMs?: number
 }
 
 /** The store options a configuration asks for. */
 export const redisStoreOptions = (config: RedisConfig, log?: StoreLogger): RedisStoreOptions => ({
-  keyPrefix: config.keyPrefix, log, wait: { replicas: config.waitReplicas, timeoutMs: config.waitTimeoutMs }
+  keyPrefix: config.keyPrefix, log, wait: { replicas: config.waitReplicas, timeoutMs: config.waitTimeoutMs }, closeGraceMs: config.commandTimeoutMs
 })
 
 export interface RedisStore extends Store {
@@ -144,15 +146,14 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
 
     async ping (): Promise<void> {
       // On a Cluster every master must answer: one lost master already fails a share of the keys.
-      const targets = client instanceof Cluster ? [client, ...client.nodes('master')] : [client]
+      // The consume connection too: with it down every authentication fails while the rest works.
+      const targets = [client, ...client instanceof Cluster ? client.nodes('master') : [], ...consumes.connections]
       await guard('ping', Promise.all(targets.map(async c => await c.ping())))
     },
 
     async close (): Promise<void> {
       events.clear()
-      // QUIT lets in-flight commands finish; a connection that is down is just dropped.
-      // disconnect() after QUIT also ends what QUIT leaves behind (the Sentinel failover detector's connections).
-      await Promise.all(connections.map(async c => { await c.quit().catch(() => undefined); c.disconnect() }))
+      await Promise.all(connections.map(async c => { await closeConnection(c, opts.closeGraceMs ?? STORE_DEFAULTS.redisCommandTimeoutMs) }))
     }
   }
 }
