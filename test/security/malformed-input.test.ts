@@ -9,7 +9,7 @@ const envelope = (body: string) => JSON.parse(body)
 
 for (const backend of ['memory', 'redis']) {
   t.test(`user ids › ${backend}: a JWT whose user id is not well-formed Unicode is AUTH_INVALID at the ticket route and the listing (never 500)`, { skip: backend === 'redis' ? REDIS_MISSING : undefined }, async t => {
-    const env = backend === 'redis' ? { REDIS_URL: (await startRedis(t)).url } : {}
+    const env: Record<string, string> = backend === 'redis' ? { REDIS_URL: (await startRedis(t)).url } : {}
     const { app } = await listen(t, env)
     for (const userId of LONE) {
       const token = tokenFor(app, userId)
