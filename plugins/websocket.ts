@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import type { FastifyInstance, RouteOptions } from 'fastify'
 import websocket from '@fastify/websocket'
 import type { WebSocket } from 'ws'
 import { CLOSE_GOING_AWAY } from '../src/protocol/errors.js'
@@ -13,13 +14,32 @@ function onPong (this: WebSocket): void {
 const missedPong = new WeakSet<WebSocket>()
 
 /**
+ * @fastify/websocket upgrades an upgrade request to any GET route and then
+ * closes it: a socket held past the Origin check and the caps. Its onRoute
+ * hook wraps every route; ours, around it, gives a route without a
+ * WebSocket handler its own handler back, so an upgrade request there is
+ * answered as the plain request it is (its socket destroyed after the answer).
+ */
+async function keepUpgradesOffPlainRoutes (fastify: FastifyInstance, register: () => PromiseLike<unknown>): Promise<void> {
+  const plain = new WeakMap<RouteOptions, RouteOptions['handler']>()
+  fastify.addHook('onRoute', route => {
+    if (route.wsHandler === undefined && route.websocket !== true) plain.set(route, route.handler)
+  })
+  await register()
+  fastify.addHook('onRoute', route => {
+    const handler = plain.get(route)
+    if (handler !== undefined) route.handler = handler
+  })
+}
+
+/**
  * Registers @fastify/websocket (frame size capped, no compression), one
  * heartbeat sweep for every socket instead of a timer each, and a preClose
  * that tells every client the server is going away before closing it 1001.
  */
 export default fp(async (fastify) => {
   const { config } = fastify
-  await fastify.register(websocket, {
+  await keepUpgradesOffPlainRoutes(fastify, async () => await fastify.register(websocket, {
     // UTF-8 is checked per frame by the Connection, which answers INVALID_JSON instead of failing the connection 1007.
     options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: true, skipUTF8Validation: true },
     errorHandler (error, _socket, request) { onSocketError(error, request.log) },
@@ -37,7 +57,7 @@ export default fp(async (fastify) => {
         done()
       })
     }
-  })
+  }))
 
   fastify.websocketServer.on('connection', (socket: WebSocket) => { socket.on('pong', onPong) })
   const sweep = setInterval(() => {

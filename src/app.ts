@@ -2,12 +2,14 @@ import fp from 'fastify-plugin'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { resolveConfig, type ConfigOverrides } from './config.js'
+import { fastifyTrustProxy } from './config/trust-proxy.js'
 import type { Store } from './stores/types.js'
 import type { MessageDefinition } from './ws/handlers.js'
 import { AccessLogController, genReqId, loggerOptions } from './logging.js'
 import configPlugin from '../plugins/config.js'
 import metricsPlugin from '../plugins/metrics.js'
 import { sendError } from './http/envelope.js'
+import { clientErrorHandler } from './http/client-error.js'
 import securityHeadersPlugin from '../plugins/security-headers.js'
 import corsPlugin from '../plugins/cors.js'
 import errorEnvelopePlugin from '../plugins/error-envelope.js'
@@ -84,7 +86,7 @@ export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifySe
   const fastify = Fastify({
     logger: loggerOptions(config),
     logController: new AccessLogController(),
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     genReqId,
     // Requests arriving while draining get the protocol's envelope (SHUTTING_DOWN) from the shutdown plugin.
     return503OnClosing: false,
@@ -93,6 +95,7 @@ export async function buildApp (opts: AppOptions = {}, fastifyOptions: FastifySe
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     // A URL Fastify cannot decode never reaches the router: answer it in the envelope too.
     frameworkErrors: (_error, _request, reply) => { sendError(reply, 'BAD_REQUEST', 'Malformed URL') },
+    clientErrorHandler,
     // Half-open requests (slowloris, upgrades included) are cut off; Node checks them every second at most.
     requestTimeout: config.requestTimeoutMs,
     // A user id of 255 characters, percent-encoded (up to 12 per character), is one path parameter.

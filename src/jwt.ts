@@ -51,7 +51,8 @@ export function createUserVerifier (config: VerifierConfig): (token: string) => 
       throw new AppError('AUTH_INVALID')
     }
     const userId = payload.userId ?? payload.sub
-    if (typeof userId !== 'string' || userId === '' || userId.length > 255) throw new AppError('AUTH_INVALID')
+    // Not well-formed Unicode (a lone surrogate) would be stored and listed differently by each backend.
+    if (typeof userId !== 'string' || userId === '' || userId.length > 255 || !userId.isWellFormed()) throw new AppError('AUTH_INVALID')
     // fast-jwt has already refused a non-numeric or past `exp`.
     return typeof payload.exp === 'number' ? { userId, tokenExpiresAt: payload.exp * 1000 } : { userId }
   }

@@ -7,7 +7,12 @@ import type { AppConfig } from './config.js'
 /** Field names whose values are credentials, wherever they appear in a log object. */
 const SECRET_FIELDS = ['authorization', 'x-chat-server-key', 'cookie', 'ticket', 'token', 'chatServerKey', 'password', 'secret']
 /** Query parameters that could carry a credential (old clients put tokens in the URL). */
-const SECRET_QUERY = /^(?:.*(?:ticket|token|key|secret|password|auth).*)$/i
+const SECRET_QUERY = /ticket|token|key|secret|password|auth|jwt|bearer|credential|signature/i
+/** Credentials recognised by their shape, whatever carries them: JWTs, tickets, bearer values (also URL-encoded). */
+const CREDENTIAL = /eyJ[\w-]*\.[\w-]*\.[\w-]*|ws_ticket_[\w-]+|bearer(?:%20|\+|\s)+[^&;#\s]+/gi
+/** One `name=value` of a query string; `;` separates parameters too, as some servers read it. */
+const PARAM = /([?&;])([^=&;#]*)=([^&;#]*)/g
+const URL_CENSOR = '%5Bredacted%5D'
 const REQUEST_ID = /^[\w.:-]{1,128}$/
 
 const SECRETS = new Set(SECRET_FIELDS)
@@ -47,15 +52,21 @@ export function redactSecrets (obj: Record<string, unknown>): Record<string, unk
   return out
 }
 
-/** The URL with the value of every credential-like query parameter replaced. */
+/** The URL with every credential-shaped value and every credential-like query parameter's value replaced. */
 export function redactUrl (url: string): string {
-  const q = url.indexOf('?')
-  if (q === -1) return url
-  const params = new URLSearchParams(url.slice(q + 1))
-  for (const name of new Set(params.keys())) {
-    if (SECRET_QUERY.test(name)) params.set(name, '[redacted]')
+  const shaped = url.replace(CREDENTIAL, URL_CENSOR)
+  const q = shaped.indexOf('?')
+  if (q === -1) return shaped
+  return shaped.slice(0, q) + shaped.slice(q).replace(PARAM, (param, sep: string, name: string) =>
+    SECRET_QUERY.test(safeDecode(name)) ? `${sep}${name}=${URL_CENSOR}` : param)
+}
+
+function safeDecode (text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
   }
-  return `${url.slice(0, q)}?${params.toString()}`
 }
 
 /** pino options: JSON lines, credentials redacted, URLs scrubbed, stdout in 4 KiB batches (docs/benchmarks.md). */

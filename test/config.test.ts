@@ -45,7 +45,7 @@ t.test('config › values are read, trimmed and converted', async t => {
     PROVIDER: 'ignored',
     EMPTY: ''
   })
-  t.match(c, { port: 8080, host: '127.0.0.1', ticketBindIp: true, trustProxy: true, chatServerKeys: ['a', 'b', 'c'], rateWindowMs: 30000, ticketTtlSeconds: 1800, logLevel: 'debug' })
+  t.match(c, { port: 8080, host: '127.0.0.1', ticketBindIp: true, trustProxy: 1, chatServerKeys: ['a', 'b', 'c'], rateWindowMs: 30000, ticketTtlSeconds: 1800, logLevel: 'debug' })
   t.same(c.redis, { host: 'redis.internal', port: 6379, password: 'pw', keyPrefix: 'wsauth:', commandTimeoutMs: 2000, waitReplicas: 0, waitTimeoutMs: 200 })
   t.same(c.allowedOrigins, ['https://a.example', 'https://b.example', 'http://localhost:8080', 'http://127.0.0.1:8080'])
   t.same(loadConfig({ REDIS_URL: 'redis://r:6380' }).redis, { url: 'redis://r:6380', keyPrefix: 'wsauth:', commandTimeoutMs: 2000, waitReplicas: 0, waitTimeoutMs: 200 })

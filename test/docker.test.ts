@@ -27,7 +27,7 @@ t.test('docker/compose.yml › `docker compose config` accepts it', { skip: cmd 
 t.test('docker/compose.yml › replicas behind a WebSocket-aware proxy, Redis with append-only persistence', async t => {
   const { services } = parse(readFileSync(COMPOSE, 'utf8'))
   t.ok(services.app.deploy.replicas >= 2, 'several instances')
-  t.match(services.app.environment, { REDIS_URL: 'redis://redis:6379', TRUST_PROXY: 'true', NODE_ENV: 'production' })
+  t.match(services.app.environment, { REDIS_URL: 'redis://redis:6379', TRUST_PROXY: '1', NODE_ENV: 'production' })
   t.match(services.redis.command.join(' '), /--appendonly yes/)
   t.ok(services.redis.volumes.length > 0, 'the append-only file lives on a volume')
   const nginx = readFileSync('docker/nginx.conf', 'utf8')

@@ -1,15 +1,12 @@
 import { STORE_DEFAULTS } from '../stores/defaults.js'
 import { DEFAULT_TICKET_TTL_SECONDS, UPSTREAM_SECRET_MIN_LENGTH, type Settings } from './schema.js'
+import { ConfigError } from './error.js'
+import { trustProxyOf } from './trust-proxy.js'
 
 export const DEV_JWT_SECRET = 'development-only-secret-change-me'
 const DEV_SERVER_KEYS = ['UD21', 'Host', 'Reserve']
 
-export class ConfigError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'ConfigError'
-  }
-}
+export { ConfigError }
 
 const list = (value: string | undefined): string[] | undefined =>
   value?.split(',').map(s => s.trim()).filter(s => s !== '')
@@ -21,7 +18,7 @@ export function fromSettings (s: Settings) {
     redisUrl, redisHost, redisPort, redisPassword, redisClusterNodes, redisKeyPrefix, redisCommandTimeoutMs, databaseUrl,
     redisSentinels, redisSentinelName, redisSentinelPassword, redisWaitReplicas, redisWaitTimeoutMs,
     pgPoolMax, pgConnectTimeoutMs, pgQueryTimeoutMs, pgCleanupIntervalMs, pgCleanupBatchSize, demoPage, backendApiKeys: backendList,
-    upstreamUrl, upstreamSecret, upstreamConnectTimeoutMs, ...passThrough
+    upstreamUrl, upstreamSecret, upstreamConnectTimeoutMs, trustProxy, ...passThrough
   } = s
   const production = nodeEnv === 'production'
   const store = storeChoice(s)
@@ -38,6 +35,7 @@ export function fromSettings (s: Settings) {
   return {
     ...passThrough,
     production,
+    trustProxy: trustProxyOf(trustProxy),
     jwtSecret: jwtSecret ?? (s.jwksUrl === undefined ? DEV_JWT_SECRET : undefined),
     chatServerKeys,
     backendApiKeys,

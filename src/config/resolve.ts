@@ -2,6 +2,7 @@ import { Value } from '@sinclair/typebox/value'
 import { ConfigError, type AppConfig } from './derive.js'
 import { checkSettings, isResolved, markResolved } from './load.js'
 import { SETTINGS } from './schema.js'
+import { trustProxyOf } from './trust-proxy.js'
 
 /** Library mode: any part of an AppConfig; what is left out takes loadConfig's defaults. */
 export type ConfigOverrides = Partial<AppConfig>
@@ -26,6 +27,8 @@ export function resolveConfig (overrides: ConfigOverrides = {}): AppConfig {
   if (overrides.chatServerKeys?.length === 0) throw new ConfigError('chatServerKeys must list at least one key')
   if (isResolved(overrides)) return overrides
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined))
+  // The address rule has its own message (TRUST_PROXY=true is refused): checked before the schema.
+  if (given.trustProxy !== undefined) given.trustProxy = trustProxyOf(given.trustProxy)
   checkGiven(given)
   // The fields other defaults follow from (origins from the port, the secret from a JWKS, production's rules).
   const inputs = {

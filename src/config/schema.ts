@@ -21,7 +21,10 @@ export const EnvSchema = Type.Object({
   JWT_ISSUER: Str('Required `iss` of user JWTs'),
   JWT_AUDIENCE: Str('Required `aud` of user JWTs'),
   TICKET_BIND_IP: Bool('Refuse redemption from another client IP (IP_MISMATCH)'),
-  TRUST_PROXY: Bool('Trust X-Forwarded-For from a proxy in front of the service'),
+  TRUST_PROXY: Type.Union([Type.Literal(false), Type.Integer({ minimum: 0 }), Type.String({ minLength: 1 })], {
+    default: false,
+    description: 'Proxies in front of the service: `false`, the number of hops (e.g. `1` behind one load balancer), or their comma-separated addresses/CIDR ranges; the client address is read from the right of X-Forwarded-For past them only. `true` is refused'
+  }),
   CHAT_SERVER_KEYS: Str('Comma-separated allow-list of chat server keys (UD21,Host,Reserve outside production)'),
   TICKET_TTL_SECONDS: Type.Optional(Type.Integer({ minimum: 1, description: `Ticket lifetime in seconds (default ${DEFAULT_TICKET_TTL_SECONDS})` })),
   TICKET_EXPIRY_HOURS: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Ticket lifetime in hours; TICKET_TTL_SECONDS wins' })),

@@ -19,6 +19,9 @@ export const ERRORS = {
   SESSION_NOT_FOUND: { status: 404, text: 'Session not found' },
   NOT_FOUND: { status: 404, text: 'Route not found' },
   BAD_REQUEST: { status: 400, text: 'Bad request' },
+  // Refused by the HTTP parser before any route (answered on the raw socket, still in the envelope).
+  REQUEST_TIMEOUT: { status: 408, text: 'Request was not received in time' },
+  HEADERS_TOO_LARGE: { status: 431, text: 'Request headers are too large' },
   INTERNAL_ERROR: { status: 500, text: 'Internal server error' },
   // Refusals of the WebSocket upgrade itself, before any frame
   ORIGIN_NOT_ALLOWED: { status: 403, text: 'Origin not allowed' },

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { STORE_DEFAULTS } from './defaults.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type Store, type StoreEvent, type TicketRecord
+  type ConsumeOptions, type ConsumeResult, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
 import { createMemorySessions } from './memory-sessions.js'
 
@@ -63,7 +63,7 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
       tickets.set(digest, { expiresAt: record.expiresAt, record })
     },
 
-    async consumeTicket (digest: string): Promise<ConsumeResult> {
+    async consumeTicket (digest: string, opts: ConsumeOptions = {}): Promise<ConsumeResult> {
       assertOpen()
       const entry = tickets.get(digest)
       const now = Date.now()
@@ -75,10 +75,17 @@ export function createMemoryStore (opts: MemoryStoreOptions = {}): MemoryStore {
       }
       const ticket = entry.record
       if (ticket === undefined) return { status: 'used' }
+      if (opts.clientIp !== undefined && ticket.clientIp !== opts.clientIp) return { status: 'ip_mismatch' }
       // Marked in the same tick it was read: nothing can interleave, so one caller wins.
       // The record is let go: with the default 2 h lifetime it would outlive most sockets (~0.2 KB each).
       entry.record = undefined
       return { status: 'ok', ticket }
+    },
+
+    // A consume here either answers or throws before it reads anything: no reply is ever lost, nothing to give back.
+    async releaseTicket (): Promise<boolean> {
+      assertOpen()
+      return false
     },
 
     async publish (event: StoreEvent): Promise<void> {

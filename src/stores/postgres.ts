@@ -7,7 +7,7 @@ import { postgresRateLimitStore } from './postgres-rate-limit.js'
 import { sessionOf, ticketOf } from './postgres-rows.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type SessionOptions, type SessionRecord, type Store, type StoreLogger, type TicketRecord
+  type ConsumeOptions, type ConsumeResult, type SessionOptions, type SessionRecord, type Store, type StoreLogger, type TicketRecord
 } from './types.js'
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions, CleanupOptions {
@@ -15,23 +15,37 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions, Cleanup
 }
 
 /**
- * The winning UPDATE marks the ticket used and returns it; every other caller (50 at once,
- * on any instance) blocks on the row lock, re-checks `used_at IS NULL` and updates nothing.
- * The second branch classifies a miss from the statement's own snapshot: still within its
- * lifetime means someone else redeemed it (used), past it means expired, and past the
- * remembrance period, or no row at all, unknown.
+ * The winning UPDATE marks the ticket used (with its consume's id) and returns it; every other
+ * caller (50 at once, on any instance) blocks on the row lock, re-checks `used_at IS NULL` and
+ * updates nothing. Under IP binding ($3) a ticket issued to another address is not updated at all,
+ * nor one given back from this very consume ($4, see RELEASE).
+ * The second branch classifies a miss from the statement's own snapshot: unspent but bound
+ * elsewhere is ip_mismatch, still within its lifetime means someone else redeemed it (used),
+ * past it means expired, and past the remembrance period, or no row at all, unknown.
  */
 const CONSUME = `WITH hit AS (
-    UPDATE websocket_tickets SET used_at = now()
-     WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > now()
+    UPDATE websocket_tickets SET used_at = now(), consume_id = $4::text
+     WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > now() AND ($3::text IS NULL OR client_ip = $3::text)
+       AND (consume_id IS NULL OR $4::text IS NULL OR consume_id NOT IN ('given:' || $4, 'fenced:' || $4))
     RETURNING *
   )
   SELECT 'ok' AS status, * FROM hit
   UNION ALL
-  SELECT CASE WHEN expires_at > now() THEN 'used'
+  SELECT CASE WHEN expires_at > now() AND used_at IS NULL AND client_ip <> $3::text THEN 'ip_mismatch'
+              WHEN expires_at > now() THEN 'used'
               WHEN expires_at > now() - $2 * interval '1 millisecond' THEN 'expired'
               ELSE 'unknown' END, *
     FROM websocket_tickets WHERE ticket_hash = $1 AND NOT EXISTS (SELECT 1 FROM hit)`
+
+/**
+ * Unspent again only while still spent by that consume (consume_id becomes `given:<id>`); an unspent
+ * ticket is fenced (`fenced:<id>`), so that consume, should it still arrive, spends nothing. A ticket
+ * another consume won is never touched. → released: this consume's spend was given back (now or before).
+ */
+const RELEASE = `UPDATE websocket_tickets SET used_at = NULL,
+    consume_id = CASE WHEN used_at IS NOT NULL OR consume_id = 'given:' || $2 THEN 'given:' || $2 ELSE 'fenced:' || $2 END
+   WHERE ticket_hash = $1 AND (used_at IS NULL OR consume_id = $2)
+  RETURNING consume_id = 'given:' || $2 AS released`
 
 const SESSION_COLUMNS = 'session_id, user_id, entity_id, entity_type, chat_server_key, authenticated_at, expires_at'
 /** A session row counts, lists and resolves while both its expiry and its lease are ahead. */
@@ -84,10 +98,15 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
       ])
     },
 
-    async consumeTicket (digest: string): Promise<ConsumeResult> {
-      const [row] = await q(CONSUME, [hash(digest), EXPIRED_TICKET_MEMORY_MS])
+    async consumeTicket (digest: string, opts: ConsumeOptions = {}): Promise<ConsumeResult> {
+      const [row] = await q(CONSUME, [hash(digest), EXPIRED_TICKET_MEMORY_MS, opts.clientIp ?? null, opts.consumeId ?? null])
       if (row === undefined) return { status: 'unknown' }
       return row.status === 'ok' ? { status: 'ok', ticket: ticketOf(row) } : { status: row.status }
+    },
+
+    async releaseTicket (digest: string, consumeId: string): Promise<boolean> {
+      const [row] = await q(RELEASE, [hash(digest), consumeId])
+      return row?.released === true
     },
 
     async createSession (s: SessionRecord, { maxPerUser, leaseMs }: SessionOptions): Promise<boolean> {

@@ -13,25 +13,52 @@ export type UserKeys = [index: string, records: string, bounds: string]
  * the server (TIME), so instances with skewed clocks agree on expiry.
  */
 
-/** KEYS[1] ticket. ARGV[1] how long (ms) an expired ticket is remembered. → {'ok', record} | {'used'|'expired'|'unknown'} */
+/**
+ * A ticket's value: its record (JSON) while unspent, `used:<consume id>:<record>` once spent,
+ * `gave:<consume id>:<record>` once given back by that consume, `free:<consume id>:<record>` when that
+ * consume was given up before it landed. Either way that consume, should it still arrive, spends nothing.
+ * KEYS[1] ticket. ARGV[1] how long (ms) an expired ticket is remembered, ARGV[2] the address the
+ * ticket must have been issued to ('' when unbound), ARGV[3] this consume's id.
+ * → {'ok', record} | {'used'|'expired'|'unknown'|'ip_mismatch'}
+ */
 const CONSUME = `
-local record = redis.call('GET', KEYS[1])
-if not record then return {'unknown'} end
+local value = redis.call('GET', KEYS[1])
+if not value then return {'unknown'} end
 -- The key lives until expiry + the memory window: less than the window left means expired.
 if redis.call('PTTL', KEYS[1]) <= tonumber(ARGV[1]) then return {'expired'} end
-if record == 'used' then return {'used'} end
-redis.call('SET', KEYS[1], 'used', 'KEEPTTL')
+local state, id, rest = string.match(value, '^(%a%a%a%a):(%x*):(.*)$')
+if state == 'used' or (state ~= nil and id == ARGV[3]) then return {'used'} end
+local record = rest or value
+-- Checked before the mark: a thief at the wrong address does not spend the owner's ticket.
+if ARGV[2] ~= '' and cjson.decode(record).clientIp ~= ARGV[2] then return {'ip_mismatch'} end
+redis.call('SET', KEYS[1], 'used:' .. ARGV[3] .. ':' .. record, 'KEEPTTL')
 return {'ok', record}
+`
+
+/** KEYS[1] ticket. ARGV[1] consume id. → 1 given back by that consume (now or before) | 0 untouched (fenced off if unspent) */
+const RELEASE = `
+local value = redis.call('GET', KEYS[1])
+if not value or ARGV[1] == '' then return 0 end
+local state, id, rest = string.match(value, '^(%a%a%a%a):(%x*):(.*)$')
+if id == ARGV[1] and (state == 'used' or state == 'gave') then
+  redis.call('SET', KEYS[1], 'gave:' .. id .. ':' .. rest, 'KEEPTTL')
+  return 1
+end
+if state == 'used' then return 0 end
+redis.call('SET', KEYS[1], 'free:' .. ARGV[1] .. ':' .. (rest or value), 'KEEPTTL')
+return 0
 `
 
 export const SCRIPTS = {
   wsauthConsume: { numberOfKeys: 1, lua: CONSUME },
+  wsauthRelease: { numberOfKeys: 1, lua: RELEASE },
   ...SESSION_SCRIPTS
 }
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    wsauthConsume: (ticketKey: string, memoryMs: number) => Result<[string, string?], Context>
+    wsauthConsume: (ticketKey: string, memoryMs: number, clientIp: string, consumeId: string) => Result<[string, string?], Context>
+    wsauthRelease: (ticketKey: string, consumeId: string) => Result<number, Context>
     wsauthCreateSession: (...keysThenArgs: [...UserKeys, sessionId: string, expiresAtMs: number, leaseMs: number, max: number, record: string]) => Result<number, Context>
     wsauthRenewLeases: (...keysThenArgs: [...UserKeys, leaseMs: number, ...sessionIds: string[]]) => Result<string[], Context>
     wsauthUpdateExpiry: (...keysThenArgs: [...UserKeys, sessionId: string, expiresAtMs: number, record: string]) => Result<number, Context>

@@ -9,6 +9,8 @@ export interface WaitOptions {
 }
 
 type Consumed = [string, string?]
+/** The ticket's key, the expired-ticket memory (ms), the bound address ('' unbound), the consume id. */
+type ConsumeArgs = [ticketKey: string, memoryMs: number, clientIp: string, consumeId: string]
 
 /**
  * A ticket consume that counts only once `replicas` replicas hold it. The
@@ -22,9 +24,9 @@ type Consumed = [string, string?]
  * replicas answer, so shared traffic would queue behind it.
  */
 export function acknowledgedConsume (connection: RedisClient, wait: WaitOptions) {
-  return async (ticketKey: string, memoryMs: number): Promise<Consumed> => {
+  return async (...args: ConsumeArgs): Promise<Consumed> => {
     const replies = await connection.pipeline()
-      .wsauthConsume(ticketKey, memoryMs)
+      .wsauthConsume(...args)
       .wait(wait.replicas, wait.timeoutMs)
       .exec() as Array<[Error | null, unknown]>
     const [[consumeError, consumed], [waitError, acks]] = replies
@@ -40,16 +42,20 @@ export function acknowledgedConsume (connection: RedisClient, wait: WaitOptions)
   }
 }
 
+/** On the consume's own connection: Redis runs one connection's commands in order, so a give-back never overtakes its consume. */
+const releaseOn = (connection: RedisClient) =>
+  async (ticketKey: string, consumeId: string): Promise<number> => await connection.wsauthRelease(ticketKey, consumeId)
+
 /**
  * The consume the store uses: the plain script on the shared connection, or
  * with REDIS_WAIT_REPLICAS ≥ 1 the acknowledged one on a connection of its own.
  */
 export function createConsume (client: RedisClient, wait: WaitOptions, log: StoreLogger) {
   if (wait.replicas === 0) {
-    return { connections: [], consume: async (ticketKey: string, memoryMs: number) => await client.wsauthConsume(ticketKey, memoryMs) }
+    return { connections: [], consume: async (...args: ConsumeArgs) => await client.wsauthConsume(...args), release: releaseOn(client) }
   }
   const connection = duplicate(client)
   defineScripts(connection)
   watchConnection(connection, log, 'consumes')
-  return { connections: [connection], consume: acknowledgedConsume(connection, wait) }
+  return { connections: [connection], consume: acknowledgedConsume(connection, wait), release: releaseOn(connection) }
 }

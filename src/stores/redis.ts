@@ -11,7 +11,7 @@ import { createRedisSessions } from './redis-sessions.js'
 import { createConsume, type WaitOptions } from './redis-wait.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeResult, type Store, type StoreEvent, type TicketRecord
+  type ConsumeOptions, type ConsumeResult, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
 
 export { redisKeys }
@@ -81,9 +81,14 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
       await guard('issueTicket', client.set(keys.ticket(digest), JSON.stringify(record), 'PX', ttl))
     },
 
-    async consumeTicket (digest: string): Promise<ConsumeResult> {
-      const [status, record] = await guard('consumeTicket', consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS))
+    async consumeTicket (digest: string, opts: ConsumeOptions = {}): Promise<ConsumeResult> {
+      const consumed = consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS, opts.clientIp ?? '', opts.consumeId ?? '')
+      const [status, record] = await guard('consumeTicket', consumed)
       return status === 'ok' ? { status, ticket: JSON.parse(record as string) } : { status } as ConsumeResult
+    },
+
+    async releaseTicket (digest: string, consumeId: string): Promise<boolean> {
+      return await guard('releaseTicket', consumes.release(keys.ticket(digest), consumeId)) === 1
     },
 
     async publish (event: StoreEvent): Promise<void> {

@@ -26,10 +26,17 @@ export interface SessionOptions {
   leaseMs: number
 }
 
-/** The outcome of one atomic redemption attempt. */
+/** The outcome of one atomic redemption attempt; `ip_mismatch` leaves the ticket unspent. */
 export type ConsumeResult =
   | { status: 'ok', ticket: TicketRecord }
-  | { status: 'used' | 'expired' | 'unknown' }
+  | { status: 'used' | 'expired' | 'unknown' | 'ip_mismatch' }
+
+export interface ConsumeOptions {
+  /** TICKET_BIND_IP: refuse (`ip_mismatch`, unspent) unless the ticket was issued to this address; checked in the same atomic step. */
+  clientIp?: string
+  /** Recorded with the spent mark, so a consume whose reply was lost can be given back (`releaseTicket`). */
+  consumeId?: string
+}
 
 /** Messages every instance sharing a store receives (revocation, delivery to a user or session). */
 export type StoreEvent =
@@ -67,7 +74,7 @@ export const EXPIRED_TICKET_MEMORY_MS = 5 * 60 * 1000
 
 /** Every operation of a store, in one list: metrics time exactly these, the test fault switch breaks them. */
 export const STORE_OPERATIONS = [
-  'issueTicket', 'consumeTicket', 'createSession', 'renewLeases', 'updateSessionExpiry', 'getSession', 'removeSession',
+  'issueTicket', 'consumeTicket', 'releaseTicket', 'createSession', 'renewLeases', 'updateSessionExpiry', 'getSession', 'removeSession',
   'listSessions', 'publish', 'checkEvents', 'ping'
 ] as const
 export type StoreOperation = typeof STORE_OPERATIONS[number]
@@ -84,7 +91,13 @@ export interface Store {
   /** Save a new ticket; it can be consumed until `record.expiresAt`. */
   issueTicket: (digest: string, record: TicketRecord) => Promise<void>
   /** Atomically redeem a ticket: exactly one caller ever gets `ok`. */
-  consumeTicket: (digest: string) => Promise<ConsumeResult>
+  consumeTicket: (digest: string, opts?: ConsumeOptions) => Promise<ConsumeResult>
+  /**
+   * Give back a ticket whose consume reply was lost: unspent again only if it is still spent by
+   * `consumeId` (a consume nobody learnt the outcome of, so no session came of it); true when given back.
+   * Never touches a ticket another consume spent. The memory store never loses a reply: always false.
+   */
+  releaseTicket: (digest: string, consumeId: string) => Promise<boolean>
   /**
    * Store a session unless the user already has `maxPerUser` live ones; false when refused.
    * A session is live (got, listed, counted) while now < min(record.expiresAt, lease end):

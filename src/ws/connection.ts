@@ -87,11 +87,17 @@ export class Connection implements Peer {
     }
     const pending = this.handle(data, isBinary)
     if (pending === undefined) return
+    // Backpressure: no more is read from the socket until this frame is done, so a client flooding
+    // behind its ticket fills its own and the kernel's buffers. The queue holds only the frames ws
+    // had already parsed from the last read (at most one read's worth).
     this.queue = []
+    this.socket.pause()
     pending.then(() => {
       const queued = this.queue as Array<[RawData, boolean]>
       this.queue = undefined
       for (const [d, b] of queued) this.onFrame(d, b)
+      // A queued frame may have started another wait: reading resumes after the last one.
+      if (this.queue === undefined) this.socket.resume()
     })
   }
 

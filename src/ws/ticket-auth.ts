@@ -1,11 +1,13 @@
 import type { TSchema } from '@sinclair/typebox'
+import { randomHex } from '../crypto.js'
 import { compileChecker, firstError } from '../protocol/checkers.js'
 import { SessionRefreshSchema, TicketAuthenticateSchema } from '../protocol/messages.js'
-import type { ConsumeResult } from '../stores/types.js'
+import { ConsumeUnconfirmedError, type ConsumeResult } from '../stores/types.js'
 import { isTicket, ticketDigest } from '../ticket.js'
+import { releaseTicketEventually } from './cleanup.js'
 import { refuse, type AuthContext, type Authenticator, type Identity, type Refusal } from './identity.js'
 
-const REFUSED = { used: 'TICKET_USED', expired: 'TICKET_EXPIRED', unknown: 'TICKET_INVALID' } as const
+const REFUSED = { used: 'TICKET_USED', expired: 'TICKET_EXPIRED', unknown: 'TICKET_INVALID', ip_mismatch: 'IP_MISMATCH' } as const
 
 /**
  * The one redemption path, for every frame that carries a ticket (`schema`):
@@ -22,18 +24,26 @@ function ticketRedeemer (schema: TSchema): Authenticator {
   }
 }
 
-async function consume (ticketString: string, ctx: AuthContext): Promise<Identity | Refusal> {
+/**
+ * The binding is checked inside the consume, so IP_MISMATCH spends nothing. A
+ * consume that failed may still have spent the ticket (its reply lost): it is
+ * given back in the background by its id, which only this attempt knows, so
+ * no session can have come of it.
+ */
+async function consume (ticket: string, ctx: AuthContext): Promise<Identity | Refusal> {
+  const digest = ticketDigest(ticket)
+  const consumeId = randomHex(16)
   let result: ConsumeResult
   try {
-    result = await ctx.store.consumeTicket(ticketDigest(ticketString))
+    result = await ctx.store.consumeTicket(digest, { consumeId, clientIp: ctx.config.ticketBindIp ? ctx.clientIp : undefined })
   } catch (err) {
-    ctx.log.warn({ err }, 'ticket store failed during authentication')
+    ctx.log.warn({ err, consumeId }, 'ticket store failed during authentication')
+    // Spent for sure but not durable (§8): giving it back could let a failover replay it.
+    if (!(err instanceof ConsumeUnconfirmedError)) void releaseTicketEventually(ctx.store, digest, consumeId, ctx.log)
     return refuse('AUTH_ERROR')
   }
   if (result.status !== 'ok') return refuse(REFUSED[result.status])
-  const { ticket } = result
-  if (ctx.config.ticketBindIp && ticket.clientIp !== ctx.clientIp) return refuse('IP_MISMATCH')
-  const { userId, entityId, entityType, chatServerKey, tokenExpiresAt } = ticket
+  const { userId, entityId, entityType, chatServerKey, tokenExpiresAt } = result.ticket
   return { userId, entityId, entityType, chatServerKey, tokenExpiresAt }
 }
 

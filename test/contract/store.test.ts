@@ -117,5 +117,45 @@ for (const backend of backends) {
     t.test('ping answers while the store is up', async t => {
       await t.resolves(store.ping())
     })
+
+    t.test('IP binding › a thief at another address gets ip_mismatch and does not spend the ticket; its owner redeems it', async t => {
+      const id = digest()
+      const record = ticket({ clientIp: '192.0.2.1' })
+      await store.issueTicket(id, record)
+      t.same(await store.consumeTicket(id, { clientIp: '198.51.100.9', consumeId: 'aa' }), { status: 'ip_mismatch' })
+      t.same(await store.consumeTicket(id, { clientIp: '192.0.2.1', consumeId: 'bb' }), { status: 'ok', ticket: record })
+      t.same(await store.consumeTicket(id, { clientIp: '198.51.100.9', consumeId: 'cc' }), { status: 'used' }, 'spent: used, whoever asks')
+    })
+
+    t.test('lost consume › a release by another consume id never gives a redeemed ticket back', async t => {
+      const id = digest()
+      await store.issueTicket(id, ticket())
+      t.equal((await store.consumeTicket(id, { consumeId: 'a1' })).status, 'ok')
+      t.equal(await store.releaseTicket(id, 'b2'), false)
+      t.equal(await store.releaseTicket(digest(), 'a1'), false, 'unknown ticket')
+      t.same(await store.consumeTicket(id, { consumeId: 'c3' }), { status: 'used' })
+    })
+
+    // The memory store never loses a consume's reply, so it has nothing to give back.
+    t.test('lost consume › the consume that spent it gives it back exactly once; a late copy of it spends nothing', { skip: store.backend === 'memory' }, async t => {
+      const id = digest()
+      const record = ticket()
+      await store.issueTicket(id, record)
+      t.equal((await store.consumeTicket(id, { consumeId: 'a1' })).status, 'ok')
+      t.equal(await store.releaseTicket(id, 'a1'), true, 'given back')
+      t.equal(await store.releaseTicket(id, 'a1'), true, 'a repeated release (its first reply lost too) reports the same give-back')
+      t.same(await store.consumeTicket(id, { consumeId: 'a1' }), { status: 'used' }, 'the lost consume arriving late is fenced off')
+      t.same(await store.consumeTicket(id, { consumeId: 'b2' }), { status: 'ok', ticket: record }, 'the retry redeems it')
+      t.equal(await store.releaseTicket(id, 'a1'), false, 'never given back once the retry redeemed it')
+      t.same(await store.consumeTicket(id, { consumeId: 'c3' }), { status: 'used' })
+    })
+
+    t.test('lost consume › a consume that never landed is fenced off by the release, the ticket stays valid', { skip: store.backend === 'memory' }, async t => {
+      const id = digest()
+      await store.issueTicket(id, ticket())
+      t.equal(await store.releaseTicket(id, 'a1'), false, 'nothing to give back')
+      t.same(await store.consumeTicket(id, { consumeId: 'a1' }), { status: 'used' }, 'the lost consume, arriving after its release')
+      t.equal((await store.consumeTicket(id, { consumeId: 'b2' })).status, 'ok')
+    })
   })
 }

@@ -159,7 +159,7 @@ t.test('GET /ws › SESSION_LIMIT when the user has MAX_SESSIONS_PER_USER live s
 })
 
 t.test('GET /ws › IP_MISMATCH when the ticket is bound to another client address', async t => {
-  const { app, ws } = await listen(t, { TICKET_BIND_IP: 'true', TRUST_PROXY: 'true' })
+  const { app, ws } = await listen(t, { TICKET_BIND_IP: 'true', TRUST_PROXY: '1' })
   const res = await app.inject({
     method: 'POST',
     url: '/api/websocket/ticket',
@@ -175,7 +175,7 @@ t.test('GET /ws › IP_MISMATCH when the ticket is bound to another client addre
 })
 
 t.test('GET /ws › without TICKET_BIND_IP a ticket is redeemable from another address', async t => {
-  const { app, ws } = await listen(t, { TRUST_PROXY: 'true' })
+  const { app, ws } = await listen(t, { TRUST_PROXY: '1' })
   const [client] = await Client.connect(ws, { headers: { 'x-forwarded-for': '203.0.113.9' } })
   t.equal((await client.request({ type: 'ticket_authenticate', ticket: await issueTicket(app) })).type, 'authentication_success')
   client.close()

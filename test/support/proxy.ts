@@ -1,6 +1,8 @@
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net'
 import { once } from 'node:events'
 
+interface ProxyState { delayMs: number, paused: boolean, repliesPaused: boolean }
+
 /**
  * Chunks one way through the proxy, in order: each is held until its due
  * time (now + delay, never before the chunk ahead of it) and while paused.
@@ -9,7 +11,7 @@ class Lane {
   private readonly queue: Array<{ chunk: Buffer, due: number }> = []
   private timer: NodeJS.Timeout | undefined
 
-  constructor (private readonly to: Socket, private readonly proxy: { delayMs: number, paused: boolean }) {}
+  constructor (private readonly to: Socket, private readonly proxy: ProxyState, private readonly replies = false) {}
 
   push (chunk: Buffer): void {
     const last = this.queue.at(-1)?.due ?? 0
@@ -19,7 +21,7 @@ class Lane {
 
   drain (): void {
     clearTimeout(this.timer)
-    while (!this.proxy.paused && this.queue.length > 0) {
+    while (!this.proxy.paused && !(this.replies && this.proxy.repliesPaused) && this.queue.length > 0) {
       const wait = this.queue[0].due - Date.now()
       if (wait > 0) {
         this.timer = setTimeout(() => { this.drain() }, wait)
@@ -40,14 +42,14 @@ export type Proxy = Awaited<ReturnType<typeof startProxy>>
  * (`start`, on the same port).
  */
 export async function startProxy (target: { host?: string, port: number }, listenPort = 0) {
-  const state = { delayMs: 0, paused: false }
+  const state: ProxyState = { delayMs: 0, paused: false, repliesPaused: false }
   const pairs = new Set<[Socket, Socket, Lane, Lane]>()
   let server: Server | undefined
   let port = listenPort
 
   function onConnection (client: Socket): void {
     const upstream = connect(target.port, target.host ?? '127.0.0.1')
-    const pair: [Socket, Socket, Lane, Lane] = [client, upstream, new Lane(upstream, state), new Lane(client, state)]
+    const pair: [Socket, Socket, Lane, Lane] = [client, upstream, new Lane(upstream, state), new Lane(client, state, true)]
     pairs.add(pair)
     client.on('data', chunk => { pair[2].push(chunk) })
     upstream.on('data', chunk => { pair[3].push(chunk) })
@@ -86,8 +88,11 @@ export async function startProxy (target: { host?: string, port: number }, liste
     delay (ms: number): void { state.delayMs = ms },
     /** Hold all traffic, as a hung backend would; connections stay open. */
     pause (): void { state.paused = true },
+    /** Hold only the backend's answers: requests still arrive and run, their replies are lost to a client timeout. */
+    pauseReplies (): void { state.repliesPaused = true },
     resume (): void {
       state.paused = false
+      state.repliesPaused = false
       for (const [, , up, down] of pairs) { up.drain(); down.drain() }
     },
     /** Drop every open connection, as a backend restart would. */
