@@ -6,7 +6,6 @@ import { sendError } from '../src/http/envelope.js'
 import { errorResponses } from '../src/protocol/http.js'
 import { onSocketError } from '../src/ws/socket-error.js'
 import { createAdmission } from '../src/ws/admission.js'
-import { handshakeProblem } from '../src/ws/handshake.js'
 import { createPipeline, type PipelineOptions } from '../src/ws/pipeline.js'
 
 export interface WsRouteOptions {
@@ -50,8 +49,6 @@ const wsRoute: FastifyPluginAsync<WsRouteOptions> = async (fastify, opts) => {
   function onError (error: Error): void { onSocketError(error, fastify.log) }
 
   async function admit (request: FastifyRequest, reply: FastifyReply) {
-    const problem = request.ws ? handshakeProblem(request.headers) : undefined
-    if (problem !== undefined) return sendError(reply, 'BAD_REQUEST', problem)
     const origin = request.headers.origin
     // Browsers always send Origin: a foreign one is cross-site WebSocket hijacking. Servers and CLIs send none.
     if (origin !== undefined && !allowedOrigins.has(origin)) return sendError(reply, 'ORIGIN_NOT_ALLOWED')

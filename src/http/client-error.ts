@@ -22,5 +22,5 @@ export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Socket):
     socket.destroy()
     return
   }
-  socket.end(rawErrorResponse(BY_PARSER_CODE[err.code ?? ''] ?? 'BAD_REQUEST'))
+  socket.end(rawErrorResponse(BY_PARSER_CODE[String(err.code)] ?? 'BAD_REQUEST'))
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { authHeaders, listen, tokenFor } from '../helper.js'
-import { rawRequest, UPGRADE_LINES } from '../support/raw-http.js'
+import { rawRequest } from '../support/raw-http.js'
 import { REDIS_MISSING, startRedis } from '../support/redis.js'
 
 const LONE = ['\uD800', 'a\uDC00b', 'x\uDBFF']
@@ -33,20 +33,4 @@ t.test('raw HTTP › the parser\'s own refusals are in the envelope: 431 headers
   const garbage = await rawRequest(port, 'NOT A REQUEST\r\n\r\n')
   t.equal(garbage.status, 400)
   t.match(envelope(garbage.body), { success: false, code: 'BAD_REQUEST' })
-})
-
-t.test('raw HTTP › handshakes ws would refuse with plain text are refused 400 in the envelope on /ws', async t => {
-  const { port } = await listen(t)
-  const [upgradeLine, , versionLine, keyLine] = UPGRADE_LINES
-  const cases: Array<[string, string[]]> = [
-    ['bad key', [upgradeLine, 'Upgrade: websocket', versionLine, 'Sec-WebSocket-Key: short']],
-    ['no key', [upgradeLine, 'Upgrade: websocket', versionLine]],
-    ['bad version', [upgradeLine, 'Upgrade: websocket', 'Sec-WebSocket-Version: 7', keyLine]],
-    ['other protocol', [upgradeLine, 'Upgrade: h2c', versionLine, keyLine]]
-  ]
-  for (const [what, lines] of cases) {
-    const answer = await rawRequest(port, ['GET /ws HTTP/1.1', 'Host: 127.0.0.1', ...lines, '', ''].join('\r\n'))
-    t.equal(answer.status, 400, what)
-    t.match(envelope(answer.body), { success: false, code: 'BAD_REQUEST', error: /Sec-WebSocket|Upgrade/ }, what)
-  }
 })
