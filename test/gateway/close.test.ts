@@ -49,6 +49,21 @@ t.test('gateway › revocation closes both sides 4007', async t => {
   t.match(await peer.closed, { code: 4007, reason: 'Session was revoked' })
 })
 
+t.test('gateway › expiry: session_expiring, a refresh the service answers itself, then session_expired and 4016 on both sides', async t => {
+  const { app, client, peer, sessionId } = await pair(t, { SESSION_TTL_SECONDS: '2', SESSION_EXPIRY_NOTICE_SECONDS: '1' })
+  client.send({ type: 'session_refresh', ticket: await issueTicket(app, 'alice'), id: 'r' })
+  const refreshed = await client.json()
+  t.match(refreshed, { type: 'session_refreshed', id: 'r', sessionId })
+  // The upstream's first frame is the one sent after the refresh: the refresh never reached it.
+  client.send({ type: 'chat_message', content: 'after refresh' })
+  t.match(JSON.parse((await peer.next()).text), { type: 'chat_message', content: 'after refresh' })
+  t.match(await client.json(3000), { type: 'session_expiring', expiresAt: refreshed.expiresAt })
+  t.match(await client.json(3000), { type: 'session_expired' })
+  t.match(await client.closed, { code: 4016 })
+  t.match(await peer.closed, { code: 4016 })
+  t.equal(peer.count, 1, 'only the chat_message was relayed')
+})
+
 t.test('gateway › a client that stops answering pings is terminated; its upstream is closed 1001', async t => {
   const upstream = await startUpstream(t)
   const { app, ws } = await startGateway(t, upstream.url, { HEARTBEAT_INTERVAL_MS: '100' })
