@@ -1,17 +1,10 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import websocket from '@fastify/websocket'
-import type { WebSocket } from 'ws'
 import { CLOSE_GOING_AWAY } from '../src/protocol/errors.js'
 import { serialize } from '../src/protocol/serializers.js'
+import { watchPongs, sweepPings } from '../src/ws/ping-sweep.js'
 import { onSocketError } from '../src/ws/socket-error.js'
-
-/** Shared by every socket (`this` is the socket): no closure per connection. */
-function onPong (this: WebSocket): void {
-  missedPong.delete(this)
-}
-// A socket that has not answered the previous ping by the next sweep is dead.
-const missedPong = new WeakSet<WebSocket>()
 
 /**
  * @fastify/websocket upgrades an upgrade request to any GET route and then
@@ -59,19 +52,7 @@ export default fp(async (fastify) => {
     }
   }))
 
-  fastify.websocketServer.on('connection', (socket: WebSocket) => { socket.on('pong', onPong) })
-  const sweep = setInterval(() => {
-    for (const socket of fastify.websocketServer.clients) {
-      // Not read while its upstream drains (gateway backpressure): its pong could not be seen.
-      /* c8 ignore next -- untested: a test pausing a client across sweeps did not pass in time (see the gateway report) */
-      if (socket.isPaused) continue
-      if (missedPong.has(socket)) {
-        socket.terminate()
-        continue
-      }
-      missedPong.add(socket)
-      socket.ping()
-    }
-  }, config.heartbeatIntervalMs).unref()
+  fastify.websocketServer.on('connection', watchPongs)
+  const sweep = setInterval(() => { sweepPings(fastify.websocketServer.clients) }, config.heartbeatIntervalMs).unref()
   fastify.addHook('onClose', async () => { clearInterval(sweep) })
 }, { name: 'websocket', dependencies: ['config'], fastify: '5.x' })
