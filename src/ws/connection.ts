@@ -13,6 +13,9 @@ import { refuse, type AuthContext, type AuthEntry, type Credentials, type Identi
 import { Session, type Peer, type SessionDeps } from './session.js'
 import type { Sink } from './sink.js'
 
+/** Frames held behind a pending one before the socket stops being read. */
+const QUEUE_PAUSE_BYTES = 64 * 1024
+
 export interface ConnectionDeps extends SessionDeps {
   config: SessionDeps['config'] & AuthContext['config'] & Pick<AppConfig, 'authTimeoutMs' | 'messageRateLimit' | 'maxBufferedBytes'>
   authenticators: ReadonlyMap<string, AuthEntry>
@@ -33,6 +36,8 @@ export class Connection implements Peer {
   private windowStart = Date.now()
   private windowCount = 0
   private queue: Array<[RawData, boolean]> | undefined
+  private queuedBytes = 0
+  private readingPaused = false
   // Dropped once authenticated, so an idle socket holds no timer object.
   private authTimer: NodeJS.Timeout | undefined
   private logger: FastifyBaseLogger | undefined
@@ -83,21 +88,27 @@ export class Connection implements Peer {
     // One at a time: a frame right behind its ticket waits for the authentication, not AUTH_REQUIRED.
     if (this.queue !== undefined) {
       this.queue.push([data, isBinary])
+      // Backpressure past a small backlog: a client flooding behind its ticket fills its own and the
+      // kernel's buffers, not ours. Below it reading goes on, so a client's close is still seen.
+      if ((this.queuedBytes += (data as Buffer).length) > QUEUE_PAUSE_BYTES && !this.readingPaused) {
+        this.readingPaused = true
+        this.socket.pause()
+      }
       return
     }
     const pending = this.handle(data, isBinary)
     if (pending === undefined) return
-    // Backpressure: no more is read from the socket until this frame is done, so a client flooding
-    // behind its ticket fills its own and the kernel's buffers. The queue holds only the frames ws
-    // had already parsed from the last read (at most one read's worth).
     this.queue = []
-    this.socket.pause()
+    this.queuedBytes = 0
     pending.then(() => {
       const queued = this.queue as Array<[RawData, boolean]>
       this.queue = undefined
       for (const [d, b] of queued) this.onFrame(d, b)
       // A queued frame may have started another wait: reading resumes after the last one.
-      if (this.queue === undefined) this.socket.resume()
+      if (this.queue === undefined && this.readingPaused) {
+        this.readingPaused = false
+        this.socket.resume()
+      }
     })
   }
 

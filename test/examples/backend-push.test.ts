@@ -17,7 +17,7 @@ t.test('examples/backend-push.mjs › pushes to every socket of a user, then rev
   t.equal(run.stdout, 'alice has 2 live session(s)\npushed a notification to alice\nrevoked 2 session(s) of alice\n')
   for (const [client] of sockets) {
     t.match(await client.next(), { type: 'notification', text: 'Your order has shipped', timestamp: String })
-    t.match(await client.next(), { type: 'session_revoked' })
+    t.match(await client.next(), { type: 'session_revoked', reconnect: false })
     t.equal((await client.closed).code, 4007)
   }
   t.equal((await bob.request({ type: 'heartbeat_ping' })).type, 'heartbeat_pong', 'bob saw nothing')

@@ -140,7 +140,7 @@ t.test('library › revokeUser and presence work on every instance sharing the s
   t.equal((await fetch(`${a.http}/api/websocket/presence?userId=alice`)).status, 404, 'the backend API itself stays off')
   t.equal(await b.host.revokeUser('alice', { reconnect: true }), 2)
   for (const socket of [onA, onB]) {
-    t.match(await socket.next(), { type: 'session_revoked' })
+    t.match(await socket.next(), { type: 'session_revoked', reconnect: true })
     t.equal((await socket.closed).code, 4007)
   }
   t.same(await a.host.presence(['alice', 'bob']), { alice: 0, bob: 1 })

@@ -43,7 +43,7 @@ t.test('DELETE /api/websocket/users/:userId/sessions › revokes them all with t
     const res = await call(server, 'DELETE', '/api/websocket/users/alice/sessions', body)
     t.same(res.json(), { success: true, revoked: 2 }, `body ${JSON.stringify(body)}`)
     for (const [client] of sockets) {
-      t.match(await client.next(), { type: 'session_revoked' })
+      t.match(await client.next(), { type: 'session_revoked', reconnect })
       t.equal((await client.closed).code, 4007)
     }
     const expected = sockets.map(([, ok]) => ({ kind: 'revoke', sessionId: ok.sessionId, reconnect }))

@@ -72,7 +72,7 @@ t.test('DELETE /api/websocket/sessions › revokes every session of the caller (
   const res = await app.inject({ method: 'DELETE', url: '/api/websocket/sessions', headers })
   t.same(res.json(), { success: true, revoked: 2 })
   for (const [client] of mine) {
-    t.match(await client.next(), { type: 'session_revoked' })
+    t.match(await client.next(), { type: 'session_revoked', reconnect: false })
     t.equal((await client.closed).code, 4007)
   }
   t.same(await app.store.listSessions('alice'), [])
