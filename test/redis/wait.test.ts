@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Client, issueTicket, listen } from '../helper.js'
 import { FAST_SYNC, REDIS_MISSING, redisStoreFrom, startRedis, uniquePrefix } from '../support/redis.js'
-import { command, hasReplicas, until } from '../support/redis-replication.js'
+import { acknowledges, command, hasReplicas, until } from '../support/redis-replication.js'
 import { ConsumeUnconfirmedError, StoreUnavailableError } from '../../src/stores/types.js'
 
 /**
@@ -17,6 +17,7 @@ t.test('REDIS_WAIT_REPLICAS', { skip: REDIS_MISSING }, async t => {
   const master = await startRedis(t, { extra: FAST_SYNC })
   const replica = await startRedis(t, { extra: [...FAST_SYNC, '--replicaof', '127.0.0.1', String(master.port)] })
   await until('the replica to sync', async () => await hasReplicas(master.port, 1))
+  await until('the replica to acknowledge writes', async () => await acknowledges(master.port, 1, WAIT_TIMEOUT_MS))
   const env = { REDIS_URL: master.url, REDIS_KEY_PREFIX: uniquePrefix(), REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: String(WAIT_TIMEOUT_MS) }
   const { app, ws } = await listen(t, env)
   const redeem = async (ticket: string) => {

@@ -38,6 +38,19 @@ export async function replication (port: number): Promise<Record<string, string>
 }
 
 /** True once `port` is a master with at least `count` replicas in sync (state=online). */
+/** A write on `port` is acknowledged by `replicas` replicas within `timeoutMs` (a replica just online may not answer yet). */
+export async function acknowledges (port: number, replicas: number, timeoutMs: number): Promise<boolean> {
+  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 })
+  redis.on('error', () => undefined)
+  try {
+    await redis.connect()
+    await redis.set('wsauth-test:ack-probe', '1', 'PX', 1000)
+    return await redis.wait(replicas, timeoutMs) >= replicas
+  } finally {
+    redis.disconnect()
+  }
+}
+
 export async function hasReplicas (port: number, count: number): Promise<boolean> {
   const info = await replication(port)
   if (info?.role !== 'master') return false
