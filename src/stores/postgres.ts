@@ -148,6 +148,13 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
       return rows.map(sessionOf)
     },
 
+    async countUserSessions (userIds: readonly string[]): Promise<number[]> {
+      const rows = await q(`SELECT user_id, count(*)::int AS n FROM websocket_sessions
+        WHERE user_id = ANY($1::text[]) AND ${LIVE} GROUP BY user_id`, [userIds])
+      const counts = new Map(rows.map(row => [row.user_id as string, row.n as number]))
+      return userIds.map(userId => counts.get(userId) ?? 0)
+    },
+
     publish: events.publish,
     subscribe: events.subscribe,
     checkEvents: events.roundTrip,

@@ -64,6 +64,7 @@ declare module 'ioredis' {
     wsauthUpdateExpiry: (...keysThenArgs: [...UserKeys, sessionId: string, expiresAtMs: number, record: string]) => Result<number, Context>
     wsauthListSessions: (...keys: UserKeys) => Result<string[], Context>
     wsauthRemoveSession: (...keysThenArgs: [...UserKeys, sessionId: string]) => Result<number, Context>
+    wsauthCountSessions: (index: string) => Result<number, Context>
   }
 }
 

@@ -127,6 +127,19 @@ for (const backend of backends) {
       t.same(await store.consumeTicket(id, { clientIp: '198.51.100.9', consumeId: 'cc' }), { status: 'used' }, 'spent: used, whoever asks')
     })
 
+    t.test('countUserSessions › live sessions of each user in the order asked, as the listing counts them; unknown users 0', async t => {
+      const users = Array.from({ length: 5 }, (_, i) => `count-${randomBytes(4).toString('hex')}-${i}`)
+      const created = users.map((userId, i) => Array.from({ length: i }, () => session(userId)))
+      for (const record of created.flat()) t.equal(await store.createSession(record, { maxPerUser: 10, leaseMs: 60_000 }), true)
+      await store.removeSession(created[4][0].sessionId)
+      const asked = [users[4], 'nobody', ...users.slice(0, 4)]
+      const counts = await store.countUserSessions(asked)
+      t.same(counts, [3, 0, 0, 1, 2, 3])
+      t.same(counts, await Promise.all(asked.map(async userId => (await store.listSessions(userId)).length)), 'what the listing says')
+      t.same(await store.countUserSessions([]), [], 'an empty batch')
+      t.same(await store.countUserSessions(Array.from({ length: 100 }, (_, i) => users[i % 5])), Array.from({ length: 100 }, (_, i) => i % 5 === 4 ? 3 : i % 5), '100 ids, repeats included')
+    })
+
     t.test('lost consume › a release by another consume id never gives a redeemed ticket back', async t => {
       const id = digest()
       await store.issueTicket(id, ticket())
