@@ -170,5 +170,43 @@ for (const backend of backends) {
       t.same(await store.consumeTicket(id, { consumeId: 'a1' }), { status: 'used' }, 'the lost consume, arriving after its release')
       t.equal((await store.consumeTicket(id, { consumeId: 'b2' })).status, 'ok')
     })
+
+    // Two lost consumes of one ticket: every release must keep barring the ids barred before it.
+    t.test('two lost consumes › both released before either landed: neither spends when it arrives, a retry redeems once', { skip: store.backend === 'memory' }, async t => {
+      const id = digest()
+      const record = ticket()
+      await store.issueTicket(id, record)
+      t.equal(await store.releaseTicket(id, 'a1'), false)
+      t.equal(await store.releaseTicket(id, 'b2'), false)
+      t.same(await store.consumeTicket(id, { consumeId: 'a1' }), { status: 'used' }, 'the first fenced consume, arriving late')
+      t.same(await store.consumeTicket(id, { consumeId: 'b2' }), { status: 'used' }, 'the second fenced consume, arriving late')
+      t.same(await store.consumeTicket(id, { consumeId: 'c3' }), { status: 'ok', ticket: record }, 'the retry redeems it')
+      t.same(await store.consumeTicket(id, { consumeId: 'd4' }), { status: 'used' }, 'once')
+    })
+
+    t.test('two lost consumes › one spent and given back, the other fenced after: a late copy of either spends nothing', { skip: store.backend === 'memory' }, async t => {
+      const id = digest()
+      const record = ticket()
+      await store.issueTicket(id, record)
+      t.equal((await store.consumeTicket(id, { consumeId: 'a1' })).status, 'ok')
+      t.equal(await store.releaseTicket(id, 'a1'), true, 'given back once')
+      t.equal(await store.releaseTicket(id, 'b2'), false, 'b2 never landed: fenced')
+      t.same(await store.consumeTicket(id, { consumeId: 'a1' }), { status: 'used' }, 'a late copy of the given-back consume')
+      t.same(await store.consumeTicket(id, { consumeId: 'b2' }), { status: 'used' }, 'the fenced consume, arriving late')
+      t.same(await store.consumeTicket(id, { consumeId: 'c3' }), { status: 'ok', ticket: record }, 'the retry redeems it')
+      t.equal(await store.releaseTicket(id, 'a1'), false, 'never given back again once the retry redeemed it')
+      t.equal(await store.releaseTicket(id, 'b2'), false)
+      t.same(await store.consumeTicket(id, { consumeId: 'd4' }), { status: 'used' })
+    })
+
+    t.test('two lost consumes › one authenticated: the other\'s release never gives the ticket back', async t => {
+      const id = digest()
+      await store.issueTicket(id, ticket())
+      t.equal((await store.consumeTicket(id, { consumeId: 'a1' })).status, 'ok', 'a1 authenticated')
+      t.same(await store.consumeTicket(id, { consumeId: 'b2' }), { status: 'used' }, 'b2 lost its reply')
+      t.equal(await store.releaseTicket(id, 'b2'), false)
+      t.equal(await store.releaseTicket(id, 'c3'), false, 'nor a release of a consume that never landed')
+      t.same(await store.consumeTicket(id, { consumeId: 'd4' }), { status: 'used' })
+    })
   })
 }
