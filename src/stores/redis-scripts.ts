@@ -14,9 +14,10 @@ export type UserKeys = [index: string, records: string, bounds: string]
  */
 
 /**
- * A ticket's value: its record (JSON) while unspent, `used:<consume id>:<record>` once spent,
- * `gave:<consume id>:<record>` once given back by that consume, `free:<consume id>:<record>` when that
- * consume was given up before it landed. Either way that consume, should it still arrive, spends nothing.
+ * A ticket's value: its record (JSON) while unspent, `used:<ids>:<record>` once spent,
+ * `gave:<ids>:<record>` once given back, `free:<ids>:<record>` when a consume was given up before
+ * it landed. `<ids>` are comma-separated consume ids: the first is the one that spent (used) or gave
+ * back (gave) the ticket; every id in it is barred, so such a consume, should it still arrive, spends nothing.
  * KEYS[1] ticket. ARGV[1] how long (ms) an expired ticket is remembered, ARGV[2] the address the
  * ticket must have been issued to ('' when unbound), ARGV[3] this consume's id.
  * → {'ok', record} | {'used'|'expired'|'unknown'|'ip_mismatch'}
@@ -26,26 +27,28 @@ local value = redis.call('GET', KEYS[1])
 if not value then return {'unknown'} end
 -- The key lives until expiry + the memory window: less than the window left means expired.
 if redis.call('PTTL', KEYS[1]) <= tonumber(ARGV[1]) then return {'expired'} end
-local state, id, rest = string.match(value, '^(%a%a%a%a):(%x*):(.*)$')
-if state == 'used' or (state ~= nil and id == ARGV[3]) then return {'used'} end
+local state, ids, rest = string.match(value, '^(%a%a%a%a):([%x,]*):(.*)$')
+if state == 'used' or (state ~= nil and string.find(',' .. ids .. ',', ',' .. ARGV[3] .. ',', 1, true)) then return {'used'} end
 local record = rest or value
 -- Checked before the mark: a thief at the wrong address does not spend the owner's ticket.
 if ARGV[2] ~= '' and cjson.decode(record).clientIp ~= ARGV[2] then return {'ip_mismatch'} end
-redis.call('SET', KEYS[1], 'used:' .. ARGV[3] .. ':' .. record, 'KEEPTTL')
+redis.call('SET', KEYS[1], 'used:' .. ARGV[3] .. (ids and ',' .. ids or '') .. ':' .. record, 'KEEPTTL')
 return {'ok', record}
 `
 
-/** KEYS[1] ticket. ARGV[1] consume id. → 1 given back by that consume (now or before) | 0 untouched (fenced off if unspent) */
+/** KEYS[1] ticket. ARGV[1] consume id. → 1 given back by that consume (now or before) | 0 untouched (barred if unspent) */
 const RELEASE = `
 local value = redis.call('GET', KEYS[1])
 if not value or ARGV[1] == '' then return 0 end
-local state, id, rest = string.match(value, '^(%a%a%a%a):(%x*):(.*)$')
-if id == ARGV[1] and (state == 'used' or state == 'gave') then
-  redis.call('SET', KEYS[1], 'gave:' .. id .. ':' .. rest, 'KEEPTTL')
+local state, ids, rest = string.match(value, '^(%a%a%a%a):([%x,]*):(.*)$')
+local first = ids and string.match(ids, '^[^,]*')
+if first == ARGV[1] and (state == 'used' or state == 'gave') then
+  redis.call('SET', KEYS[1], 'gave:' .. ids .. ':' .. rest, 'KEEPTTL')
   return 1
 end
-if state == 'used' then return 0 end
-redis.call('SET', KEYS[1], 'free:' .. ARGV[1] .. ':' .. (rest or value), 'KEEPTTL')
+if state == 'used' or (ids and string.find(',' .. ids .. ',', ',' .. ARGV[1] .. ',', 1, true)) then return 0 end
+-- Barred beside those barred before: another consume given up on may still be on its way too.
+redis.call('SET', KEYS[1], (state or 'free') .. ':' .. (ids and ids .. ',' or '') .. ARGV[1] .. ':' .. (rest or value), 'KEEPTTL')
 return 0
 `
 
@@ -64,6 +67,7 @@ declare module 'ioredis' {
     wsauthUpdateExpiry: (...keysThenArgs: [...UserKeys, sessionId: string, expiresAtMs: number, record: string]) => Result<number, Context>
     wsauthListSessions: (...keys: UserKeys) => Result<string[], Context>
     wsauthRemoveSession: (...keysThenArgs: [...UserKeys, sessionId: string]) => Result<number, Context>
+    wsauthCountSessions: (index: string) => Result<number, Context>
   }
 }
 

@@ -69,6 +69,12 @@ const LIST = PRUNE + `
 return redis.call('HVALS', KEYS[2])
 `
 
+/** KEYS[1] a user's index. → how many of its sessions are live: what LIST would return, read-only (nothing pruned). */
+const COUNT = `
+local t = redis.call('TIME')
+return redis.call('ZCOUNT', KEYS[1], '(' .. (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)), '+inf')
+`
+
 /** ARGV sessionId. */
 const REMOVE = `
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -82,5 +88,6 @@ export const SESSION_SCRIPTS = {
   wsauthRenewLeases: { numberOfKeys: 3, lua: RENEW },
   wsauthUpdateExpiry: { numberOfKeys: 3, lua: UPDATE_EXPIRY },
   wsauthListSessions: { numberOfKeys: 3, lua: LIST },
-  wsauthRemoveSession: { numberOfKeys: 3, lua: REMOVE }
+  wsauthRemoveSession: { numberOfKeys: 3, lua: REMOVE },
+  wsauthCountSessions: { numberOfKeys: 1, lua: COUNT }
 }

@@ -107,6 +107,11 @@ export function createRedisSessions (client: RedisClient, keys: SessionKeys, log
     async listSessions (userId: string): Promise<SessionRecord[]> {
       const records = await guard('listSessions', client.wsauthListSessions(...keys.user(userId)))
       return records.map(json => JSON.parse(json) as SessionRecord).sort((a, b) => a.authenticatedAt.localeCompare(b.authenticatedAt))
+    },
+
+    /** One read-only script per user, issued in one turn: auto-pipelining sends one pipeline (on a Cluster: one per master). */
+    async countUserSessions (userIds: readonly string[]): Promise<number[]> {
+      return await guard('countUserSessions', Promise.all(userIds.map(async userId => await client.wsauthCountSessions(keys.user(userId)[0]))))
     }
   }
 }

@@ -75,7 +75,7 @@ export const EXPIRED_TICKET_MEMORY_MS = 5 * 60 * 1000
 /** Every operation of a store, in one list: metrics time exactly these, the test fault switch breaks them. */
 export const STORE_OPERATIONS = [
   'issueTicket', 'consumeTicket', 'releaseTicket', 'createSession', 'renewLeases', 'updateSessionExpiry', 'getSession', 'removeSession',
-  'listSessions', 'publish', 'checkEvents', 'ping'
+  'listSessions', 'countUserSessions', 'publish', 'checkEvents', 'ping'
 ] as const
 export type StoreOperation = typeof STORE_OPERATIONS[number]
 
@@ -118,6 +118,11 @@ export interface Store {
   /** Remove a session; true when it existed. */
   removeSession: (sessionId: string) => Promise<boolean>
   listSessions: (userId: string) => Promise<SessionRecord[]>
+  /**
+   * How many live sessions each user has (counts in the order of `userIds`), exactly what
+   * `listSessions(userId).length` would say, for a whole batch in one store round trip.
+   */
+  countUserSessions: (userIds: readonly string[]) => Promise<number[]>
   /**
    * Send an event to every instance sharing this store (this one included), at most once:
    * an instance disconnected at the time never gets it (test/contract/store-events.test.ts).
