@@ -101,7 +101,8 @@ class Flow {
   constructor (private readonly reader: WebSocket, private readonly writer: WebSocket, private readonly highWater: number) {}
 
   pass (data: Buffer, options: typeof TEXT): void {
-    if (this.writer.bufferedAmount + data.length <= this.highWater) {
+    // Paused by someone else (the Connection holding frames behind a refresh): theirs to resume, not ours.
+    if (this.writer.bufferedAmount + data.length <= this.highWater || (this.held === 0 && this.reader.isPaused)) {
       this.writer.send(data, options)
       return
     }
