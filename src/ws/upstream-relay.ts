@@ -112,7 +112,11 @@ class Flow {
   }
 }
 
-/** Every close the service gives the client goes through the socket's own `close` or `terminate`: both report the code first. */
+/**
+ * Every close the service gives the client goes through the socket's own `close` or `terminate`: both report the code first.
+ * ws has no public hook for this: its `close` event comes only after the client's close handshake (up to 30 s for a dead
+ * client) and carries the client's echo, and its own closes (1009 on an oversized frame) call the instance's `close`.
+ */
 function watchServiceCloses (socket: WebSocket, closing: (code: number, reason?: string | Buffer) => void): void {
   const { close, terminate } = socket
   socket.close = (code?: number, reason?: string | Buffer) => {
