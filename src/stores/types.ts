@@ -26,9 +26,27 @@ export interface SessionOptions {
   leaseMs: number
 }
 
-/** The outcome of one atomic redemption attempt; `ip_mismatch` leaves the ticket unspent. */
+/**
+ * A session to open in the consume's own atomic step, where the store can: its record is
+ * `{ sessionId, userId, entityId, entityType, chatServerKey, authenticatedAt, expiresAt }`
+ * from the ticket, expiresAt the earlier of `expiresAtByTtl` and (when `followsTokenExpiry`)
+ * the ticket's tokenExpiresAt, as sessionExpiry() computes it.
+ */
+export interface SessionDraft extends SessionOptions {
+  sessionId: string
+  authenticatedAt: string
+  /** Epoch ms: authenticatedAt + SESSION_TTL_SECONDS. */
+  expiresAtByTtl: number
+  followsTokenExpiry: boolean
+}
+
+/**
+ * The outcome of one atomic redemption attempt; `ip_mismatch` leaves the ticket unspent.
+ * `session`: the draft's record as created, or false when MAX_SESSIONS_PER_USER refused it
+ * (the ticket is spent); absent when the store did not open it (createSession is then due).
+ */
 export type ConsumeResult =
-  | { status: 'ok', ticket: TicketRecord }
+  | { status: 'ok', ticket: TicketRecord, session?: SessionRecord | false }
   | { status: 'used' | 'expired' | 'unknown' | 'ip_mismatch' }
 
 export interface ConsumeOptions {
@@ -36,6 +54,11 @@ export interface ConsumeOptions {
   clientIp?: string
   /** Recorded with the spent mark, so a consume whose reply was lost can be given back (`releaseTicket`). */
   consumeId?: string
+  /**
+   * Open this session in the same step (Redis on one server: one round trip for both). A store may
+   * ignore it; a failed consume may then have opened it too, so the caller removes it.
+   */
+  session?: SessionDraft
 }
 
 /** Messages every instance sharing a store receives (revocation, delivery to a user or session). */
@@ -134,6 +157,8 @@ export interface Store {
   checkEvents: () => Promise<void>
   /** Where the ticket rate limit is counted, so it holds across the instances sharing this store. */
   rateLimit: () => RateLimitBackend
+  /** True when consumeTicket opens `opts.session` itself (Redis on one server); otherwise createSession follows it. */
+  readonly opensSessions?: boolean
   /** Connections a host app may reuse: `redis` becomes `fastify.redis` (@fastify/redis). */
   readonly shared?: { redis?: Redis | Cluster }
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */

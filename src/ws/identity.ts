@@ -2,13 +2,17 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { AppConfig } from '../config.js'
 import type { WsErrorCode } from '../protocol/errors.js'
 import type { AuthMethod } from '../metrics.js'
-import type { SessionRecord, Store } from '../stores/types.js'
+import type { SessionDraft, SessionRecord, Store } from '../stores/types.js'
 
 /**
  * Who a connection proved to be: from a redeemed ticket, or (legacy) a verified JWT;
  * `tokenExpiresAt` (epoch ms) is the `exp` of the user JWT a ticket came from, a bound on the session.
  */
-export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' | 'chatServerKey'> & { tokenExpiresAt?: number }
+export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' | 'chatServerKey'> & {
+  tokenExpiresAt?: number
+  /** The session the store opened with the proof (SessionOpening): its record, or false when MAX_SESSIONS_PER_USER refused it. */
+  opened?: SessionRecord | false
+}
 /** Why an attempt failed; `CLIENT_GONE` (the peer left meanwhile) is reported but answers nobody. */
 export interface Refusal { code: WsErrorCode | 'CLIENT_GONE', detail?: string }
 export const refuse = (code: Refusal['code'], detail?: string): Refusal => ({ code, detail })
@@ -18,6 +22,15 @@ export interface Credentials {
   knownServerKey: (key: string) => boolean
 }
 
+/**
+ * An authentication's session, for a store that opens it with the ticket's consume (Store.opensSessions):
+ * one store round trip for both. `lost`: the consume failed, so the session may exist with nobody to own it.
+ */
+export interface SessionOpening {
+  draft: SessionDraft
+  lost: () => void
+}
+
 /** All an authenticator may use: it never sees the Connection. */
 export interface AuthContext {
   store: Store
@@ -25,6 +38,8 @@ export interface AuthContext {
   credentials: Credentials
   clientIp: string
   log: FastifyBaseLogger
+  /** Authentications only (not refreshes), when the store opens sessions itself. */
+  opening?: SessionOpening
 }
 
 /** It neither answers the client nor opens the session: the Connection does both. */
