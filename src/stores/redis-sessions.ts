@@ -20,6 +20,8 @@ const live = (record: SessionRecord | undefined): SessionRecord | undefined =>
 export function createRedisSessions (client: RedisClient, keys: SessionKeys, log: StoreLogger) {
   // The user of each session this store created and has not seen removed: a renewal goes to the user's slot.
   const owners = new Map<string, string>()
+  // Sessions the consume script opened whose createSession has not come yet (the same turn of the connection).
+  const openedByConsume = new Map<string, boolean>()
   const warn = (what: string) => (err: Error) => { log.warn({ err: err.message }, `redis ${what} failed`) }
 
   async function undoCreate (record: SessionRecord, indexed: boolean): Promise<void> {
@@ -30,15 +32,20 @@ export function createRedisSessions (client: RedisClient, keys: SessionKeys, log
   }
 
   return {
-    /** A session the consume script opened: renewed like one createSession made. */
-    opened (record: SessionRecord): SessionRecord {
-      owners.set(record.sessionId, record.userId)
-      return record
+    /** The consume script opened the session (created, or refused by the limit): what its createSession answers. */
+    opened (sessionId: string, userId: string, created: boolean): void {
+      openedByConsume.set(sessionId, created)
+      if (created) owners.set(sessionId, userId)
     },
 
     methods: {
       async createSession (record: SessionRecord, { maxPerUser, leaseMs }: SessionOptions): Promise<boolean> {
         const { sessionId, userId } = record
+        const opened = openedByConsume.get(sessionId)
+        if (opened !== undefined) {
+          openedByConsume.delete(sessionId)
+          return opened
+        }
         const json = JSON.stringify(record)
         const expiresAt = Date.parse(record.expiresAt)
         // Two slots on a Cluster (the user's, the session id's): sent together, one round trip.

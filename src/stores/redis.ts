@@ -96,8 +96,8 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
       if (status !== 'ok') return { status } as ConsumeResult
       const ticket = JSON.parse(record as string) as TicketRecord
       // 'failed' (a session write refused): left to createSession, which reports it the usual way.
-      if (opened === undefined || opened === 'failed') return { status, ticket }
-      return { status, ticket, session: opened !== 'limit' && sessions.opened(JSON.parse(opened)) }
+      if (opened !== undefined && opened !== 'failed') sessions.opened((opts.session as SessionDraft).sessionId, ticket.userId, opened !== 'limit')
+      return { status, ticket }
     },
 
     async releaseTicket (digest: string, consumeId: string): Promise<boolean> {

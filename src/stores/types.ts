@@ -40,13 +40,9 @@ export interface SessionDraft extends SessionOptions {
   followsTokenExpiry: boolean
 }
 
-/**
- * The outcome of one atomic redemption attempt; `ip_mismatch` leaves the ticket unspent.
- * `session`: the draft's record as created, or false when MAX_SESSIONS_PER_USER refused it
- * (the ticket is spent); absent when the store did not open it (createSession is then due).
- */
+/** The outcome of one atomic redemption attempt; `ip_mismatch` leaves the ticket unspent. */
 export type ConsumeResult =
-  | { status: 'ok', ticket: TicketRecord, session?: SessionRecord | false }
+  | { status: 'ok', ticket: TicketRecord }
   | { status: 'used' | 'expired' | 'unknown' | 'ip_mismatch' }
 
 export interface ConsumeOptions {
@@ -55,8 +51,9 @@ export interface ConsumeOptions {
   /** Recorded with the spent mark, so a consume whose reply was lost can be given back (`releaseTicket`). */
   consumeId?: string
   /**
-   * Open this session in the same step (Redis on one server: one round trip for both). A store may
-   * ignore it; a failed consume may then have opened it too, so the caller removes it.
+   * Open this session in the same step, where the store can (Store.opensSessions): one round trip
+   * for both. The caller's createSession of that record follows as always, and answers (true, or
+   * false at MAX_SESSIONS_PER_USER) without a round trip. A failed consume may have opened it.
    */
   session?: SessionDraft
 }
@@ -157,7 +154,7 @@ export interface Store {
   checkEvents: () => Promise<void>
   /** Where the ticket rate limit is counted, so it holds across the instances sharing this store. */
   rateLimit: () => RateLimitBackend
-  /** True when consumeTicket opens `opts.session` itself (Redis on one server); otherwise createSession follows it. */
+  /** True when consumeTicket opens `opts.session` itself (Redis on one server; see ConsumeOptions.session). */
   readonly opensSessions?: boolean
   /** Connections a host app may reuse: `redis` becomes `fastify.redis` (@fastify/redis). */
   readonly shared?: { redis?: Redis | Cluster }

@@ -133,17 +133,16 @@ export class Connection implements Peer {
 
   private async authenticate (auth: AuthEntry, message: Record<string, unknown>, id: string | undefined): Promise<void> {
     const started = performance.now()
-    const identity = await auth.prove(message, this.context(this.deps.store.opensSessions === true
-      ? Session.opening(this.deps, this, this.sessionId, () => this.session !== undefined)
-      : undefined))
-    const outcome = 'code' in identity ? identity : await this.openSession(identity)
+    const opening = this.deps.store.opensSessions === true ? Session.opening(this.deps, this, this.sessionId, () => this.session !== undefined) : undefined
+    const identity = await auth.prove(message, this.context(opening))
+    const outcome = 'code' in identity ? identity : await this.openSession(identity, opening)
     reportAuthentication(this.deps, this.sessionId, auth.method, identity, outcome, started)
     if (!('code' in outcome)) return this.authenticated(outcome, id)
     if (outcome.code !== 'CLIENT_GONE') this.fail(outcome.code, id, false, outcome.detail)
   }
 
-  private async openSession (identity: Identity): Promise<Session | Refusal> {
-    const session = await Session.open(this.deps, this, this.sessionId, identity, () => this.session !== undefined)
+  private async openSession (identity: Identity, opening?: SessionOpening): Promise<Session | Refusal> {
+    const session = await Session.open(this.deps, this, this.sessionId, identity, () => this.session !== undefined, opening)
     if ('code' in session || this.open) return session
     session.discard()
     return refuse('CLIENT_GONE')

@@ -8,11 +8,7 @@ import type { SessionDraft, SessionRecord, Store } from '../stores/types.js'
  * Who a connection proved to be: from a redeemed ticket, or (legacy) a verified JWT;
  * `tokenExpiresAt` (epoch ms) is the `exp` of the user JWT a ticket came from, a bound on the session.
  */
-export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' | 'chatServerKey'> & {
-  tokenExpiresAt?: number
-  /** The session the store opened with the proof (SessionOpening): its record, or false when MAX_SESSIONS_PER_USER refused it. */
-  opened?: SessionRecord | false
-}
+export type Identity = Pick<SessionRecord, 'userId' | 'entityId' | 'entityType' | 'chatServerKey'> & { tokenExpiresAt?: number }
 /** Why an attempt failed; `CLIENT_GONE` (the peer left meanwhile) is reported but answers nobody. */
 export interface Refusal { code: WsErrorCode | 'CLIENT_GONE', detail?: string }
 export const refuse = (code: Refusal['code'], detail?: string): Refusal => ({ code, detail })
@@ -25,6 +21,7 @@ export interface Credentials {
 /**
  * An authentication's session, for a store that opens it with the ticket's consume (Store.opensSessions):
  * one store round trip for both. `lost`: the consume failed, so the session may exist with nobody to own it.
+ * Session.open writes the same record (same authenticatedAt), which the store then answers at once.
  */
 export interface SessionOpening {
   draft: SessionDraft

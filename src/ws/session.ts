@@ -54,8 +54,8 @@ export class Session implements Timed {
   private constructor (readonly record: SessionRecord, private readonly peer: Peer, private readonly deps: SessionDeps) {}
 
   /**
-   * For a store that opens the session with the ticket's consume (one round trip); the record is
-   * the one open() would write. A consume that failed may have opened it: removed like a failed write.
+   * For a store that opens the session with the ticket's consume (one round trip): the record open()
+   * will write. A consume that failed may have opened it: removed like a failed write.
    */
   static opening (deps: SessionDeps, peer: Peer, sessionId: string, wanted: () => boolean): SessionOpening {
     const authenticatedAt = isoNow()
@@ -72,23 +72,21 @@ export class Session implements Timed {
   }
 
   /** A failed write may have landed with its reply lost: removed unless `wanted()` (a later attempt succeeded). */
-  static async open (deps: SessionDeps, peer: Peer, sessionId: string, identity: Identity, wanted: () => boolean): Promise<Session | Refusal> {
-    const { tokenExpiresAt, opened, ...who } = identity
-    if (opened === false) return refuse('SESSION_LIMIT')
-    let record = opened
-    if (record === undefined) {
-      const authenticatedAt = isoNow()
-      record = { sessionId, ...who, authenticatedAt, expiresAt: expiryFrom(deps, Date.parse(authenticatedAt), tokenExpiresAt) }
-      let created: boolean
-      try {
-        created = await deps.store.createSession(record, { maxPerUser: deps.config.maxSessionsPerUser, leaseMs: deps.config.sessionLeaseSeconds * 1000 })
-      } catch (err) {
-        peer.log.warn({ err }, 'session store failed during authentication')
-        removeRecord(deps, sessionId, peer.log, { unless: wanted })
-        return refuse('AUTH_ERROR')
-      }
-      if (!created) return refuse('SESSION_LIMIT')
+  static async open (
+    deps: SessionDeps, peer: Peer, sessionId: string, identity: Identity, wanted: () => boolean, opening?: SessionOpening
+  ): Promise<Session | Refusal> {
+    const { tokenExpiresAt, ...who } = identity
+    const authenticatedAt = opening?.draft.authenticatedAt ?? isoNow()
+    const record = { sessionId, ...who, authenticatedAt, expiresAt: expiryFrom(deps, Date.parse(authenticatedAt), tokenExpiresAt) }
+    let created: boolean
+    try {
+      created = await deps.store.createSession(record, { maxPerUser: deps.config.maxSessionsPerUser, leaseMs: deps.config.sessionLeaseSeconds * 1000 })
+    } catch (err) {
+      peer.log.warn({ err }, 'session store failed during authentication')
+      removeRecord(deps, sessionId, peer.log, { unless: wanted })
+      return refuse('AUTH_ERROR')
     }
+    if (!created) return refuse('SESSION_LIMIT')
     const session = new Session(record, peer, deps)
     // Gateway mode: the upstream accepts the session before the client hears of it.
     if (deps.sink.open === undefined || await deps.sink.open(session, peer)) return session

@@ -46,7 +46,7 @@ async function consume (ticket: string, ctx: AuthContext): Promise<Identity | Re
   }
   if (result.status !== 'ok') return refuse(REFUSED[result.status])
   const { userId, entityId, entityType, chatServerKey, tokenExpiresAt } = result.ticket
-  return { userId, entityId, entityType, chatServerKey, tokenExpiresAt, opened: result.session }
+  return { userId, entityId, entityType, chatServerKey, tokenExpiresAt }
 }
 
 /** `ticket_authenticate` frames. */
