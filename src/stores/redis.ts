@@ -66,7 +66,7 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     throw new StoreUnavailableError((err as Error).message, { cause: err })
   }
   await warnAboutReplication(client, wait.replicas, log)
-  const sessions = createRedisSessions(client, keys, log)
+  const { openedByConsume, ...sessions } = createRedisSessions(client, keys, log)
   // On a Cluster the user's keys are in another slot than the ticket: the session is opened by createSession.
   const opensSessions = !(client instanceof Cluster)
   const openWith = (draft: SessionDraft | undefined): OpenSessionArgs | [] => draft === undefined || !opensSessions
@@ -75,7 +75,7 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
         new Date(draft.expiresAtByTtl).toISOString(), draft.followsTokenExpiry ? '1' : '', draft.leaseMs, draft.maxPerUser]
 
   return {
-    ...sessions.methods,
+    ...sessions,
     backend: 'redis',
     opensSessions,
     client,
@@ -92,11 +92,11 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
 
     async consumeTicket (digest: string, opts: ConsumeOptions = {}): Promise<ConsumeResult> {
       const consumed = consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS, opts.clientIp ?? '', opts.consumeId ?? '', ...openWith(opts.session))
-      const [status, record, opened] = await guard('consumeTicket', consumed)
+      const [status, record, session] = await guard('consumeTicket', consumed)
       if (status !== 'ok') return { status } as ConsumeResult
       const ticket = JSON.parse(record as string) as TicketRecord
       // 'failed' (a session write refused): left to createSession, which reports it the usual way.
-      if (opened !== undefined && opened !== 'failed') sessions.opened((opts.session as SessionDraft).sessionId, ticket.userId, opened !== 'limit')
+      if (session !== undefined && session !== 'failed') openedByConsume((opts.session as SessionDraft).sessionId, ticket.userId, session !== 'limit')
       return { status, ticket }
     },
 
