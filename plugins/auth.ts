@@ -51,7 +51,9 @@ export default fp(async (fastify) => {
   fastify.decorate('authenticate', async function authenticate (request: FastifyRequest) {
     const token = bearerToken(request.headers.authorization, 'token68')
     if (token === undefined) throw new AppError('AUTH_MISSING')
-    const { userId, tokenExpiresAt } = await verifyUser(token)
+    // Awaited only when it is a promise (JWKS): no extra microtask turn per request with a secret.
+    const verified = verifyUser(token)
+    const { userId, tokenExpiresAt } = verified instanceof Promise ? await verified : verified
     const chatServerKey = request.headers['x-chat-server-key']
     if (typeof chatServerKey !== 'string' || chatServerKey === '') throw new AppError('SERVER_KEY_MISSING')
     if (!knownServerKey(chatServerKey)) throw new AppError('SERVER_KEY_INVALID')

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { sendError } from '../src/http/envelope.js'
 
 declare module 'fastify' {
@@ -18,8 +18,10 @@ export default fp(async (fastify) => {
   let draining = false
   let leaving: string[] = []
 
-  async function refuseWhileDraining (_request: FastifyRequest, reply: FastifyReply) {
-    if (draining) return sendError(reply, 'SHUTTING_DOWN')
+  // Synchronous: on every ticket and upgrade, an async hook would cost a promise and a microtask turn.
+  function refuseWhileDraining (_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    if (draining) sendError(reply, 'SHUTTING_DOWN')
+    else done()
   }
   // A route hook, not a global one: @fastify/websocket's global onRequest must have run for a
   // refused upgrade's socket to be released; first among the route's hooks, so it runs before them.

@@ -6,6 +6,7 @@ import {
 } from '../src/protocol/http.js'
 import { storeFailure } from '../src/http/envelope.js'
 import { mintTicket, ticketDigest } from '../src/ticket.js'
+import { isoAt } from '../src/protocol/clock.js'
 
 /** POST /api/websocket/ticket: trade a user JWT and a chat-server key for a single-use ticket. */
 const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -69,7 +70,7 @@ const ticketRoute: FastifyPluginAsyncTypebox = async (fastify) => {
       request.log.error({ err }, 'could not store ticket')
       storeFailure(err, 'TICKET_GENERATION_ERROR')
     }
-    return { success: true as const, ticket, expiresAt: new Date(expiresAt).toISOString() }
+    return { success: true as const, ticket, expiresAt: isoAt(expiresAt) }
   })
 }
 

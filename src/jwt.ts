@@ -8,12 +8,15 @@ type VerifierConfig = Pick<AppConfig, 'jwtSecret' | 'jwksUrl' | 'jwtIssuer' | 'j
 /** Who a JWT proves, and until when (its `exp` in epoch ms, when it has one): a session ends no later. */
 export interface VerifiedUser { userId: string, tokenExpiresAt?: number }
 
+export type UserVerifier = (token: string) => VerifiedUser | Promise<VerifiedUser>
+
 /**
  * The user a JWT proves, or AUTH_INVALID: HS256 with JWT_SECRET, RS256 and
  * ES256 with the keys of JWKS_URL, `iss`/`aud` checked when configured.
- * One verifier for the ticket route, the session routes and legacy frames.
+ * One verifier for the ticket route, the session routes and legacy frames:
+ * synchronous without a JWKS (it throws), a promise with one (it rejects).
  */
-export function createUserVerifier (config: VerifierConfig): (token: string) => Promise<VerifiedUser> {
+export function createUserVerifier (config: VerifierConfig): UserVerifier {
   const { jwtSecret: secret, jwtIssuer: issuer } = config
   const jwks = config.jwksUrl === undefined
     ? undefined
@@ -43,17 +46,29 @@ export function createUserVerifier (config: VerifierConfig): (token: string) => 
       }
     })
 
-  return async function verifyUser (token: string): Promise<VerifiedUser> {
-    let payload: { userId?: unknown, sub?: unknown, exp?: unknown }
-    try {
-      payload = await verify(token)
-    } catch {
-      throw new AppError('AUTH_INVALID')
+  // With a constant key fast-jwt answers synchronously: the ticket route's check then costs no promise.
+  if (jwks === undefined) {
+    return (token) => {
+      let payload: Payload
+      try {
+        payload = verify(token)
+      } catch {
+        return refuse()
+      }
+      return userOf(payload)
     }
-    const userId = payload.userId ?? payload.sub
-    // Not well-formed Unicode (a lone surrogate) would be stored and listed differently by each backend.
-    if (typeof userId !== 'string' || userId === '' || userId.length > 255 || !userId.isWellFormed()) throw new AppError('AUTH_INVALID')
-    // fast-jwt has already refused a non-numeric or past `exp`.
-    return typeof payload.exp === 'number' ? { userId, tokenExpiresAt: payload.exp * 1000 } : { userId }
   }
+  return async (token) => userOf(await (verify(token) as Promise<Payload>).catch(refuse))
+}
+
+interface Payload { userId?: unknown, sub?: unknown, exp?: unknown }
+
+const refuse = (): never => { throw new AppError('AUTH_INVALID') }
+
+function userOf (payload: Payload): VerifiedUser {
+  const userId = payload.userId ?? payload.sub
+  // Not well-formed Unicode (a lone surrogate) would be stored and listed differently by each backend.
+  if (typeof userId !== 'string' || userId === '' || userId.length > 255 || !userId.isWellFormed()) return refuse()
+  // fast-jwt has already refused a non-numeric or past `exp`.
+  return typeof payload.exp === 'number' ? { userId, tokenExpiresAt: payload.exp * 1000 } : { userId }
 }

@@ -10,3 +10,15 @@ export function isoNow (): string {
   }
   return lastIso
 }
+
+let lastAtMs = Number.NaN
+let lastAtIso = ''
+
+/** A timestamp in ISO 8601, for stamps that follow the clock (a ticket's expiry): formatted once per millisecond too. */
+export function isoAt (ms: number): string {
+  if (ms !== lastAtMs) {
+    lastAtMs = ms
+    lastAtIso = new Date(ms).toISOString()
+  }
+  return lastAtIso
+}
