@@ -21,10 +21,11 @@ function releaseUpgrade (socket: WebSocket, onError: (error: Error) => void): vo
   socket.removeAllListeners('error')
   socket.on('error', onError)
   // The TCP socket's 'close' list grew to 19 slots when its third listener came (HTTP's, gone since
-  // the upgrade, admission's, ws's): built again at its size, same listeners in the same order.
-  const closers = stream.rawListeners('close') as Array<() => void>
-  stream.removeAllListeners('close')
-  for (const listener of closers) stream.on('close', listener)
+  // the upgrade, admission's, ws's): built again at its size, in the same order. Never down to none:
+  // deleting the event's key would turn the socket's whole listener table into a dictionary.
+  const [, ...later] = stream.rawListeners('close') as Array<() => void>
+  for (const listener of later) stream.removeListener('close', listener)
+  for (const listener of later) stream.on('close', listener)
 }
 
 const WS_ROUTE_SCHEMA = {
