@@ -6,7 +6,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Revoke every live session of a user on every instance; resolves to how many were revoked. */
     revokeUser: (userId: string, options?: RevokeOptions) => Promise<number>
-    /** Live sessions per user id, from the store's per-user index. */
+    /** Live sessions per user id, from the store's per-user index, counted in one batch (`store.countUserSessions`). */
     presence: (userIds: readonly string[]) => Promise<Record<string, number>>
   }
 }

@@ -6,6 +6,7 @@ import { serialize } from '../src/protocol/serializers.js'
 import { watchPongs, sweepPings } from '../src/ws/ping-sweep.js'
 import { ServerSocket } from '../src/ws/server-socket.js'
 import { onSocketError } from '../src/ws/socket-error.js'
+import { refuseHandshake } from '../src/ws/handshake.js'
 
 /**
  * @fastify/websocket upgrades an upgrade request to any GET route and then
@@ -57,6 +58,7 @@ export default fp(async (fastify) => {
   }))
 
   fastify.websocketServer.on('connection', watchPongs)
+  fastify.websocketServer.on('wsClientError', refuseHandshake)
   const sweep = setInterval(() => { sweepPings(fastify.websocketServer.clients) }, config.heartbeatIntervalMs).unref()
   fastify.addHook('onClose', async () => { clearInterval(sweep) })
 }, { name: 'websocket', dependencies: ['config'], fastify: '5.x' })

@@ -38,7 +38,7 @@ const WS_ROUTE_SCHEMA = {
   tags: ['websocket'],
   response: {
     101: { description: 'Switching Protocols: the WebSocket is open (no body)', type: 'null' },
-    ...errorResponses(['ORIGIN_NOT_ALLOWED', 'UPGRADE_REQUIRED', 'CONNECTION_LIMIT', 'UNAUTHENTICATED_LIMIT', 'SHUTTING_DOWN'])
+    ...errorResponses(['HANDSHAKE_INVALID', 'ORIGIN_NOT_ALLOWED', 'UPGRADE_REQUIRED', 'WS_VERSION_UNSUPPORTED', 'CONNECTION_LIMIT', 'UNAUTHENTICATED_LIMIT', 'SHUTTING_DOWN'])
   }
 }
 

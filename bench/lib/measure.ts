@@ -100,6 +100,7 @@ export async function measure (scenario: Scenario, target: TargetName, job: Omit
   } finally {
     await stop(load)
     await stop(server.child)
+    if (server.upstream !== undefined) await stop(server.upstream)
     if (server.redisPrefix !== undefined) clearRedisKeys(server.redisPrefix)
     if (server.scratch !== undefined) rmSync(server.scratch, { recursive: true, force: true })
   }

@@ -57,7 +57,7 @@ export function table (results: Map<string, Result[]>, scenarios: Scenario[], ta
       const judged = TARGETS[scenario].byCpu === true ? cpuRatios : ratios
       const goal = target === 'bare'
         ? `(${BASELINE[scenario]})`
-        : isPeer(target) ? '(peer: see the peer table)' : compared ? judge(scenario, target, median(judged)) : '(no baseline run)'
+        : isPeer(target) ? '(peer: see the peer table)' : target === 'pipe' ? '(floor: a raw TCP byte pipe to the same echo)' : compared ? judge(scenario, target, median(judged)) : '(no baseline run)'
       lines.push([
         '', scenario, target, result, target === 'bare' ? '1' : compared ? withSpread(ratios, 2) : '', goal, cpuRatios.length > 0 ? withSpread(cpuRatios, 2) : '',
         fmt(median(runs.map(r => r.p50Ms)), 2), fmt(median(runs.map(r => r.p99Ms)), 2),

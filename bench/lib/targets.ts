@@ -9,7 +9,8 @@ import { startUpstreamEcho } from './upstream-echo.js'
 import { BENCH_SECRET, BENCH_SERVER_KEY } from './wire.js'
 import type { Flavor, Scenario } from '../load/job.js'
 
-export type TargetName = 'bare' | 'memory' | 'redis' | Peer
+/** `pipe`: the gateway scenario's floor, a raw TCP byte pipe to the same upstream echo (bench/servers/pipe.ts). */
+export type TargetName = 'bare' | 'memory' | 'redis' | 'pipe' | Peer
 /** Other servers measured in the same run: the guides' own Express code and Socket.IO with JWT auth. */
 export type Peer = 'seeds' | 'socketio'
 export const PEER_SCENARIOS: Record<Peer, Scenario[]> = { seeds: ['handshake'], socketio: ['handshake', 'pingpong', 'idle'] }
@@ -107,6 +108,7 @@ function spawnSeeds (port: number, wsPort: number, prefix: string, scratch: stri
 /** The child process of a target, and the ports it will listen on (0: it announces its port itself). */
 async function spawnTarget (target: TargetName, scenario: Scenario, env: Record<string, string>): Promise<{ child: ChildProcess, port: number, wsPort?: number, scratch?: string }> {
   if (target === 'bare') return { child: spawnNode(serverScript('bare'), [BARE_MODE[scenario]], SERVER_CPU, {}, ['--expose-gc']), port: 0 }
+  if (target === 'pipe') return { child: spawnNode(serverScript('pipe'), [], SERVER_CPU, env, ['--expose-gc']), port: 0 }
   if (target === 'socketio') return { child: spawnNode(serverScript('socketio'), [], SERVER_CPU, { JWT_SECRET: BENCH_SECRET }, ['--expose-gc']), port: 0 }
   const port = await freePort()
   if (target === 'seeds') {
@@ -128,7 +130,8 @@ export async function startServer (target: TargetName, scenario: Scenario, extra
   try {
     if (port === 0) port = await nextMessage(child, (m: { kind?: string, port?: number }) => m.kind === 'ready' ? m.port : undefined, 30_000)
     else for (const p of [port, wsPort ?? port]) await listening(child, p)
-    const flavor: Flavor = target === 'memory' || target === 'redis' ? 'service' : target
+    // The pipe is transparent: its clients speak to the echo behind it as the bare row's do.
+    const flavor: Flavor = target === 'memory' || target === 'redis' ? 'service' : target === 'pipe' ? 'bare' : target
     return {
       child, pid: child.pid as number, port, wsPort, scratch, flavor, redisPrefix: usesRedis(target) ? env.REDIS_KEY_PREFIX : undefined, stderr: () => tail, upstream: upstream?.child
     }

@@ -1,5 +1,4 @@
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Server } from 'node:net'
 import './preload.js'
 
 /** A baseline server child: the benchmark's IPC (from the preload) and its port announced. */

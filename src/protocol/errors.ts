@@ -28,6 +28,8 @@ export const ERRORS = {
   CONNECTION_LIMIT: { status: 429, text: 'Too many open connections from this address' },
   UPGRADE_REQUIRED: { status: 426, text: 'Connect to /ws with a WebSocket client' },
   UNAUTHENTICATED_LIMIT: { status: 503, text: 'Too many connections waiting to authenticate, retry shortly' },
+  HANDSHAKE_INVALID: { status: 400, text: 'Invalid WebSocket handshake' },
+  WS_VERSION_UNSUPPORTED: { status: 426, text: 'Unsupported Sec-WebSocket-Version: this server speaks 13' },
   // Tickets and upgrades refused while this instance drains (SIGTERM): the client retries on another one
   SHUTTING_DOWN: { status: 503, text: 'Server is shutting down, retry on another instance' },
   // Shared by both: a body on HTTP, a frame on /ws

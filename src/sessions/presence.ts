@@ -1,11 +1,11 @@
 import type { Store } from '../stores/types.js'
 
 /**
- * Live sessions per user, read from the store's per-user index: one listing per
- * distinct id, never a scan. Ids asked twice are counted once.
+ * Live sessions per user, counted from the store's per-user index in one batch
+ * (one store round trip for up to 100 ids), never a scan. Ids asked twice are counted once.
  */
 export async function presence (store: Store, userIds: readonly string[]): Promise<Record<string, number>> {
   const distinct = [...new Set(userIds)]
-  const counts = await Promise.all(distinct.map(async userId => (await store.listSessions(userId)).length))
+  const counts = await store.countUserSessions(distinct)
   return Object.fromEntries(distinct.map((userId, i) => [userId, counts[i]]))
 }

@@ -87,6 +87,12 @@ export function createMemorySessions (assertOpen: () => void) {
       return ids.map(id => liveSession(id, now)?.record).filter(r => r !== undefined)
     },
 
+    async countUserSessions (userIds: readonly string[]): Promise<number[]> {
+      assertOpen()
+      const now = Date.now()
+      return userIds.map(userId => [...byUser.get(userId) ?? []].filter(id => liveSession(id, now) !== undefined).length)
+    },
+
   }
   return { methods, sweep, size: () => ({ sessions: sessions.size, users: byUser.size }) }
 }

@@ -18,7 +18,7 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions, Cleanup
  * The winning UPDATE marks the ticket used (with its consume's id) and returns it; every other
  * caller (50 at once, on any instance) blocks on the row lock, re-checks `used_at IS NULL` and
  * updates nothing. Under IP binding ($3) a ticket issued to another address is not updated at all,
- * nor one given back from this very consume ($4, see RELEASE).
+ * nor one this very consume ($4) is barred from (given back or fenced off, see RELEASE).
  * The second branch classifies a miss from the statement's own snapshot: unspent but bound
  * elsewhere is ip_mismatch, still within its lifetime means someone else redeemed it (used),
  * past it means expired, and past the remembrance period, or no row at all, unknown.
@@ -26,7 +26,7 @@ export interface PostgresStoreOptions extends PostgresConnectionOptions, Cleanup
 const CONSUME = `WITH hit AS (
     UPDATE websocket_tickets SET used_at = now(), consume_id = $4::text
      WHERE ticket_hash = $1 AND used_at IS NULL AND expires_at > now() AND ($3::text IS NULL OR client_ip = $3::text)
-       AND (consume_id IS NULL OR $4::text IS NULL OR consume_id NOT IN ('given:' || $4, 'fenced:' || $4))
+       AND ($4::text IS NULL OR NOT $4::text = ANY(barred_consume_ids))
     RETURNING *
   )
   SELECT 'ok' AS status, * FROM hit
@@ -38,12 +38,14 @@ const CONSUME = `WITH hit AS (
     FROM websocket_tickets WHERE ticket_hash = $1 AND NOT EXISTS (SELECT 1 FROM hit)`
 
 /**
- * Unspent again only while still spent by that consume (consume_id becomes `given:<id>`); an unspent
- * ticket is fenced (`fenced:<id>`), so that consume, should it still arrive, spends nothing. A ticket
- * another consume won is never touched. → released: this consume's spend was given back (now or before).
+ * Unspent again only while still spent by that consume (consume_id becomes `given:<id>`); either way
+ * the consume's id joins the barred ones, so that consume, should it still arrive, spends nothing, and
+ * the ids barred before stay barred. A ticket another consume won is never touched.
+ * → released: this consume's spend was given back (now or before).
  */
 const RELEASE = `UPDATE websocket_tickets SET used_at = NULL,
-    consume_id = CASE WHEN used_at IS NOT NULL OR consume_id = 'given:' || $2 THEN 'given:' || $2 ELSE 'fenced:' || $2 END
+    consume_id = CASE WHEN used_at IS NOT NULL THEN 'given:' || $2 ELSE consume_id END,
+    barred_consume_ids = CASE WHEN $2 = ANY(barred_consume_ids) THEN barred_consume_ids ELSE barred_consume_ids || $2 END
    WHERE ticket_hash = $1 AND (used_at IS NULL OR consume_id = $2)
   RETURNING consume_id = 'given:' || $2 AS released`
 
@@ -146,6 +148,13 @@ export async function createPostgresStore (opts: PostgresStoreOptions): Promise<
       const rows = await q(`SELECT ${SESSION_COLUMNS} FROM websocket_sessions
         WHERE user_id = $1 AND ${LIVE} ORDER BY authenticated_at, session_id`, [userId])
       return rows.map(sessionOf)
+    },
+
+    async countUserSessions (userIds: readonly string[]): Promise<number[]> {
+      const rows = await q(`SELECT user_id, count(*)::int AS n FROM websocket_sessions
+        WHERE user_id = ANY($1::text[]) AND ${LIVE} GROUP BY user_id`, [userIds])
+      const counts = new Map(rows.map(row => [row.user_id as string, row.n as number]))
+      return userIds.map(userId => counts.get(userId) ?? 0)
     },
 
     publish: events.publish,

@@ -6,8 +6,11 @@ import type { UserKeys } from './redis-scripts.js'
  * keys. The user id is URI-encoded so its own braces cannot move the tag.
  */
 export function redisKeys (prefix: string) {
-  const tag = (userId: string): string => `${prefix}{u:${encodeURIComponent(userId)}}`
+  // The consume script that opens a session builds the same tag (redis-scripts.ts, OPEN_SESSION).
+  const userPrefix = `${prefix}{u:`
+  const tag = (userId: string): string => `${userPrefix}${encodeURIComponent(userId)}}`
   return {
+    userPrefix,
     ticket: (digest: string) => `${prefix}t:${digest}`,
     session: (sessionId: string) => `${prefix}s:${sessionId}`,
     user: (userId: string): UserKeys => ['sessions', 'records', 'bounds'].map(name => `${tag(userId)}:${name}`) as UserKeys,

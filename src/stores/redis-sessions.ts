@@ -20,6 +20,8 @@ const live = (record: SessionRecord | undefined): SessionRecord | undefined =>
 export function createRedisSessions (client: RedisClient, keys: SessionKeys, log: StoreLogger) {
   // The user of each session this store created and has not seen removed: a renewal goes to the user's slot.
   const owners = new Map<string, string>()
+  // Sessions the consume script opened whose createSession has not come yet (the same turn of the connection).
+  const opened = new Map<string, boolean>()
   const warn = (what: string) => (err: Error) => { log.warn({ err: err.message }, `redis ${what} failed`) }
 
   async function undoCreate (record: SessionRecord, indexed: boolean): Promise<void> {
@@ -30,8 +32,19 @@ export function createRedisSessions (client: RedisClient, keys: SessionKeys, log
   }
 
   return {
+    /** The consume script opened the session (created, or refused by the limit): what its createSession answers. */
+    openedByConsume (sessionId: string, userId: string, created: boolean): void {
+      opened.set(sessionId, created)
+      if (created) owners.set(sessionId, userId)
+    },
+
     async createSession (record: SessionRecord, { maxPerUser, leaseMs }: SessionOptions): Promise<boolean> {
       const { sessionId, userId } = record
+      const answer = opened.get(sessionId)
+      if (answer !== undefined) {
+        opened.delete(sessionId)
+        return answer
+      }
       const json = JSON.stringify(record)
       const expiresAt = Date.parse(record.expiresAt)
       // Two slots on a Cluster (the user's, the session id's): sent together, one round trip.
@@ -94,7 +107,16 @@ export function createRedisSessions (client: RedisClient, keys: SessionKeys, log
     },
 
     async removeSession (sessionId: string): Promise<boolean> {
+      const userId = owners.get(sessionId)
       owners.delete(sessionId)
+      if (userId !== undefined) {
+        // Opened here (the usual close): its user is known, so both halves go at once, one round trip.
+        const [json] = await guard('removeSession', Promise.all([
+          client.getdel(keys.session(sessionId)),
+          client.wsauthRemoveSession(...keys.user(userId), sessionId)
+        ]))
+        return live(parse(json)) !== undefined
+      }
       const record = parse(await guard('removeSession', client.get(keys.session(sessionId))))
       if (record === undefined) return false
       const [, deleted] = await guard('removeSession', Promise.all([
@@ -107,6 +129,11 @@ export function createRedisSessions (client: RedisClient, keys: SessionKeys, log
     async listSessions (userId: string): Promise<SessionRecord[]> {
       const records = await guard('listSessions', client.wsauthListSessions(...keys.user(userId)))
       return records.map(json => JSON.parse(json) as SessionRecord).sort((a, b) => a.authenticatedAt.localeCompare(b.authenticatedAt))
+    },
+
+    /** One read-only script per user, issued in one turn: auto-pipelining sends one pipeline (on a Cluster: one per master). */
+    async countUserSessions (userIds: readonly string[]): Promise<number[]> {
+      return await guard('countUserSessions', Promise.all(userIds.map(async userId => await client.wsauthCountSessions(keys.user(userId)[0]))))
     }
   }
 }

@@ -1,5 +1,5 @@
 import { duplicate, watchConnection, type RedisClient } from './redis-client.js'
-import { defineScripts } from './redis-scripts.js'
+import { defineScripts, type ConsumeArgs } from './redis-scripts.js'
 import { ConsumeUnconfirmedError, type StoreLogger } from './types.js'
 
 /** REDIS_WAIT_REPLICAS and REDIS_WAIT_TIMEOUT_MS (§8). */
@@ -8,9 +8,7 @@ export interface WaitOptions {
   timeoutMs: number
 }
 
-type Consumed = [string, string?]
-/** The ticket's key, the expired-ticket memory (ms), the bound address ('' unbound), the consume id. */
-type ConsumeArgs = [ticketKey: string, memoryMs: number, clientIp: string, consumeId: string]
+type Consumed = [string, string?, string?]
 
 /**
  * A ticket consume that counts only once `replicas` replicas hold it. The

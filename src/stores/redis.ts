@@ -9,9 +9,10 @@ import { redisKeys } from './redis-keys.js'
 import { defineScripts } from './redis-scripts.js'
 import { createRedisSessions } from './redis-sessions.js'
 import { createConsume, type WaitOptions } from './redis-wait.js'
+import type { OpenSessionArgs } from './redis-scripts.js'
 import {
   EXPIRED_TICKET_MEMORY_MS, StoreUnavailableError,
-  type ConsumeOptions, type ConsumeResult, type Store, type StoreEvent, type TicketRecord
+  type ConsumeOptions, type ConsumeResult, type SessionDraft, type Store, type StoreEvent, type TicketRecord
 } from './types.js'
 
 export { redisKeys }
@@ -65,10 +66,18 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     throw new StoreUnavailableError((err as Error).message, { cause: err })
   }
   await warnAboutReplication(client, wait.replicas, log)
+  const { openedByConsume, ...sessions } = createRedisSessions(client, keys, log)
+  // On a Cluster the user's keys are in another slot than the ticket: the session is opened by createSession.
+  const opensSessions = !(client instanceof Cluster)
+  const openWith = (draft: SessionDraft | undefined): OpenSessionArgs | [] => draft === undefined || !opensSessions
+    ? []
+    : [draft.sessionId, keys.session(draft.sessionId), keys.userPrefix, draft.authenticatedAt, draft.expiresAtByTtl,
+        new Date(draft.expiresAtByTtl).toISOString(), draft.followsTokenExpiry ? '1' : '', draft.leaseMs, draft.maxPerUser]
 
   return {
-    ...createRedisSessions(client, keys, log),
+    ...sessions,
     backend: 'redis',
+    opensSessions,
     client,
     keyPrefix,
     shared: { redis: client },
@@ -82,9 +91,13 @@ export async function createRedisStore (client: RedisClient, opts: RedisStoreOpt
     },
 
     async consumeTicket (digest: string, opts: ConsumeOptions = {}): Promise<ConsumeResult> {
-      const consumed = consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS, opts.clientIp ?? '', opts.consumeId ?? '')
-      const [status, record] = await guard('consumeTicket', consumed)
-      return status === 'ok' ? { status, ticket: JSON.parse(record as string) } : { status } as ConsumeResult
+      const consumed = consumes.consume(keys.ticket(digest), EXPIRED_TICKET_MEMORY_MS, opts.clientIp ?? '', opts.consumeId ?? '', ...openWith(opts.session))
+      const [status, record, session] = await guard('consumeTicket', consumed)
+      if (status !== 'ok') return { status } as ConsumeResult
+      const ticket = JSON.parse(record as string) as TicketRecord
+      // 'failed' (a session write refused): left to createSession, which reports it the usual way.
+      if (session !== undefined && session !== 'failed') openedByConsume((opts.session as SessionDraft).sessionId, ticket.userId, session !== 'limit')
+      return { status, ticket }
     },
 
     async releaseTicket (digest: string, consumeId: string): Promise<boolean> {

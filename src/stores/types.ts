@@ -26,6 +26,20 @@ export interface SessionOptions {
   leaseMs: number
 }
 
+/**
+ * A session to open in the consume's own atomic step, where the store can: its record is
+ * `{ sessionId, userId, entityId, entityType, chatServerKey, authenticatedAt, expiresAt }`
+ * from the ticket, expiresAt the earlier of `expiresAtByTtl` and (when `followsTokenExpiry`)
+ * the ticket's tokenExpiresAt, as sessionExpiry() computes it.
+ */
+export interface SessionDraft extends SessionOptions {
+  sessionId: string
+  authenticatedAt: string
+  /** Epoch ms: authenticatedAt + SESSION_TTL_SECONDS. */
+  expiresAtByTtl: number
+  followsTokenExpiry: boolean
+}
+
 /** The outcome of one atomic redemption attempt; `ip_mismatch` leaves the ticket unspent. */
 export type ConsumeResult =
   | { status: 'ok', ticket: TicketRecord }
@@ -36,6 +50,12 @@ export interface ConsumeOptions {
   clientIp?: string
   /** Recorded with the spent mark, so a consume whose reply was lost can be given back (`releaseTicket`). */
   consumeId?: string
+  /**
+   * Open this session in the same step, where the store can (Store.opensSessions): one round trip
+   * for both. The caller's createSession of that record follows as always, and answers (true, or
+   * false at MAX_SESSIONS_PER_USER) without a round trip. A failed consume may have opened it.
+   */
+  session?: SessionDraft
 }
 
 /** Messages every instance sharing a store receives (revocation, delivery to a user or session). */
@@ -75,7 +95,7 @@ export const EXPIRED_TICKET_MEMORY_MS = 5 * 60 * 1000
 /** Every operation of a store, in one list: metrics time exactly these, the test fault switch breaks them. */
 export const STORE_OPERATIONS = [
   'issueTicket', 'consumeTicket', 'releaseTicket', 'createSession', 'renewLeases', 'updateSessionExpiry', 'getSession', 'removeSession',
-  'listSessions', 'publish', 'checkEvents', 'ping'
+  'listSessions', 'countUserSessions', 'publish', 'checkEvents', 'ping'
 ] as const
 export type StoreOperation = typeof STORE_OPERATIONS[number]
 
@@ -119,6 +139,11 @@ export interface Store {
   removeSession: (sessionId: string) => Promise<boolean>
   listSessions: (userId: string) => Promise<SessionRecord[]>
   /**
+   * How many live sessions each user has (counts in the order of `userIds`), exactly what
+   * `listSessions(userId).length` would say, for a whole batch in one store round trip.
+   */
+  countUserSessions: (userIds: readonly string[]) => Promise<number[]>
+  /**
    * Send an event to every instance sharing this store (this one included), at most once:
    * an instance disconnected at the time never gets it (test/contract/store-events.test.ts).
    * PostgreSQL only: back online, an instance emits `revoke` for each session it created
@@ -134,6 +159,8 @@ export interface Store {
   checkEvents: () => Promise<void>
   /** Where the ticket rate limit is counted, so it holds across the instances sharing this store. */
   rateLimit: () => RateLimitBackend
+  /** True when consumeTicket opens `opts.session` itself (Redis on one server; see ConsumeOptions.session). */
+  readonly opensSessions?: boolean
   /** Connections a host app may reuse: `redis` becomes `fastify.redis` (@fastify/redis). */
   readonly shared?: { redis?: Redis | Cluster }
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { AppConfig } from '../config.js'
 import type { Metrics } from '../metrics.js'
-import type { AuthContext, AuthEntry, Identity, Refusal } from './identity.js'
+import type { AuthContext, AuthEntry, Identity, Refusal, SessionOpening } from './identity.js'
 import { legacyToken } from './legacy-auth.js'
 import type { Session } from './session.js'
 import { redeemTicket } from './ticket-auth.js'
@@ -14,8 +14,10 @@ export function createAuthenticators (config: Pick<AppConfig, 'legacyTokenAuth'>
 }
 
 /** `log` is lazy: a child logger made for every attempt would be kept per socket. */
-export function authContext (base: Omit<AuthContext, 'clientIp' | 'log'>, clientIp: string, log: () => FastifyBaseLogger): AuthContext {
-  return { store: base.store, config: base.config, credentials: base.credentials, clientIp, get log () { return log() } }
+export function authContext (
+  base: Omit<AuthContext, 'clientIp' | 'log'>, clientIp: string, log: () => FastifyBaseLogger, opening?: SessionOpening
+): AuthContext {
+  return { store: base.store, config: base.config, credentials: base.credentials, clientIp, get log () { return log() }, opening }
 }
 
 /** Through the shared logger with `sessionId` as a field: no child logger kept per socket. */

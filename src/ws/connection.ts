@@ -9,7 +9,7 @@ import { serialize } from '../protocol/serializers.js'
 import { sendBounded } from './backpressure.js'
 import { frameId, parseFrame } from './frame.js'
 import { authContext, reportAuthentication } from './authenticators.js'
-import { refuse, type AuthContext, type AuthEntry, type Credentials, type Identity, type Refusal } from './identity.js'
+import { refuse, type AuthContext, type AuthEntry, type Credentials, type Identity, type Refusal, type SessionOpening } from './identity.js'
 import { Session, type Peer, type SessionDeps } from './session.js'
 import type { Sink } from './sink.js'
 
@@ -141,15 +141,16 @@ export class Connection implements Peer {
 
   private async authenticate (auth: AuthEntry, message: Record<string, unknown>, id: string | undefined): Promise<void> {
     const started = performance.now()
-    const identity = await auth.prove(message, this.context())
-    const outcome = 'code' in identity ? identity : await this.openSession(identity)
+    const opening = this.deps.store.opensSessions === true ? Session.opening(this.deps, this, this.sessionId, () => this.session !== undefined) : undefined
+    const identity = await auth.prove(message, this.context(opening))
+    const outcome = 'code' in identity ? identity : await this.openSession(identity, opening)
     reportAuthentication(this.deps, this.sessionId, auth.method, identity, outcome, started)
     if (!('code' in outcome)) return this.authenticated(outcome, id)
     if (outcome.code !== 'CLIENT_GONE') this.fail(outcome.code, id, false, outcome.detail)
   }
 
-  private async openSession (identity: Identity): Promise<Session | Refusal> {
-    const session = await Session.open(this.deps, this, this.sessionId, identity, () => this.session !== undefined)
+  private async openSession (identity: Identity, opening?: SessionOpening): Promise<Session | Refusal> {
+    const session = await Session.open(this.deps, this, this.sessionId, identity, () => this.session !== undefined, opening)
     if ('code' in session || this.open) return session
     session.discard()
     return refuse('CLIENT_GONE')
@@ -167,8 +168,8 @@ export class Connection implements Peer {
   }
 
   /** Made per attempt, not kept: what an authenticator may use. */
-  private context (): AuthContext {
-    return authContext(this.deps, this.clientIp, () => this.log)
+  private context (opening?: SessionOpening): AuthContext {
+    return authContext(this.deps, this.clientIp, () => this.log, opening)
   }
 
   private withinRate (): boolean {

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { AppConfig } from '../config.js'
 import type { WsErrorCode } from '../protocol/errors.js'
 import type { AuthMethod } from '../metrics.js'
-import type { SessionRecord, Store } from '../stores/types.js'
+import type { SessionDraft, SessionRecord, Store } from '../stores/types.js'
 
 /**
  * Who a connection proved to be: from a redeemed ticket, or (legacy) a verified JWT;
@@ -18,6 +18,16 @@ export interface Credentials {
   knownServerKey: (key: string) => boolean
 }
 
+/**
+ * An authentication's session, for a store that opens it with the ticket's consume (Store.opensSessions):
+ * one store round trip for both. `lost`: the consume failed, so the session may exist with nobody to own it.
+ * Session.open writes the same record (same authenticatedAt), which the store then answers at once.
+ */
+export interface SessionOpening {
+  draft: SessionDraft
+  lost: () => void
+}
+
 /** All an authenticator may use: it never sees the Connection. */
 export interface AuthContext {
   store: Store
@@ -25,6 +35,8 @@ export interface AuthContext {
   credentials: Credentials
   clientIp: string
   log: FastifyBaseLogger
+  /** Authentications only (not refreshes), when the store opens sessions itself. */
+  opening?: SessionOpening
 }
 
 /** It neither answers the client nor opens the session: the Connection does both. */

@@ -5,10 +5,10 @@ import { isoNow } from '../protocol/clock.js'
 import type { WsErrorCode } from '../protocol/errors.js'
 import type { ServerMessage } from '../protocol/messages.js'
 import { sessionExpiry } from '../session-expiry.js'
-import type { SessionRecord, Store } from '../stores/types.js'
+import type { SessionDraft, SessionRecord, Store } from '../stores/types.js'
 import { removeSessionEventually, type RemovalOptions } from './cleanup.js'
 import type { Timed } from './deadlines.js'
-import { refuse, type AuthContext, type Identity, type Refusal } from './identity.js'
+import { refuse, type AuthContext, type Identity, type Refusal, type SessionOpening } from './identity.js'
 import type { LiveSockets } from './live-sockets.js'
 import { redeemRefreshTicket } from './ticket-auth.js'
 
@@ -61,10 +61,30 @@ export class Session implements Timed {
     return this.handlerState
   }
 
-  /** A failed write may have landed with its reply lost: removed unless `wanted()` (a later attempt succeeded). */
-  static async open (deps: SessionDeps, peer: Peer, sessionId: string, identity: Identity, wanted: () => boolean): Promise<Session | Refusal> {
-    const { tokenExpiresAt, ...who } = identity
+  /**
+   * For a store that opens the session with the ticket's consume (one round trip): the record open()
+   * will write. A consume that failed may have opened it: removed like a failed write.
+   */
+  static opening (deps: SessionDeps, peer: Peer, sessionId: string, wanted: () => boolean): SessionOpening {
     const authenticatedAt = isoNow()
+    const { sessionTtlSeconds, sessionFollowsTokenExpiry, maxSessionsPerUser, sessionLeaseSeconds } = deps.config
+    const draft: SessionDraft = {
+      sessionId,
+      authenticatedAt,
+      expiresAtByTtl: Date.parse(authenticatedAt) + sessionTtlSeconds * 1000,
+      followsTokenExpiry: sessionFollowsTokenExpiry,
+      maxPerUser: maxSessionsPerUser,
+      leaseMs: sessionLeaseSeconds * 1000
+    }
+    return { draft, lost: () => { removeRecord(deps, sessionId, peer.log, { unless: wanted }) } }
+  }
+
+  /** A failed write may have landed with its reply lost: removed unless `wanted()` (a later attempt succeeded). */
+  static async open (
+    deps: SessionDeps, peer: Peer, sessionId: string, identity: Identity, wanted: () => boolean, opening?: SessionOpening
+  ): Promise<Session | Refusal> {
+    const { tokenExpiresAt, ...who } = identity
+    const authenticatedAt = opening?.draft.authenticatedAt ?? isoNow()
     const record = { sessionId, ...who, authenticatedAt, expiresAt: expiryFrom(deps, Date.parse(authenticatedAt), tokenExpiresAt) }
     let created: boolean
     try {

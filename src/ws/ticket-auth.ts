@@ -35,11 +35,13 @@ async function consume (ticket: string, ctx: AuthContext): Promise<Identity | Re
   const consumeId = randomHex(16)
   let result: ConsumeResult
   try {
-    result = await ctx.store.consumeTicket(digest, { consumeId, clientIp: ctx.config.ticketBindIp ? ctx.clientIp : undefined })
+    const clientIp = ctx.config.ticketBindIp ? ctx.clientIp : undefined
+    result = await ctx.store.consumeTicket(digest, { consumeId, clientIp, session: ctx.opening?.draft })
   } catch (err) {
     ctx.log.warn({ err, consumeId }, 'ticket store failed during authentication')
     // Spent for sure but not durable (§8): giving it back could let a failover replay it.
     if (!(err instanceof ConsumeUnconfirmedError)) void releaseTicketEventually(ctx.store, digest, consumeId, ctx.log)
+    ctx.opening?.lost()
     return refuse('AUTH_ERROR')
   }
   if (result.status !== 'ok') return refuse(REFUSED[result.status])

@@ -1,4 +1,3 @@
-import type { Duplex } from 'node:stream'
 import WebSocket, { type RawData } from 'ws'
 import type { UpstreamMetrics } from '../upstream-metrics.js'
 
@@ -7,8 +6,7 @@ const { OPEN } = WebSocket
 /** Upstream close codes the client gets as they are; any other end of the upstream is UPSTREAM_UNAVAILABLE (PROTOCOL.md §7). */
 export const passesThrough = (code: number): boolean => code === 1000 || code === 1001 || (code >= 4000 && code <= 4999)
 
-// ws keeps both on the socket without a public accessor: the TCP (or injected) stream, and whether the peer's close came in.
-const streamOf = (socket: WebSocket): Duplex => (socket as unknown as { _socket: Duplex })._socket
+// ws keeps whether the peer's close came in without a public accessor (see watchServiceCloses for why it is needed).
 const closeFrameReceived = (socket: WebSocket): boolean => (socket as unknown as { _closeFrameReceived: boolean })._closeFrameReceived
 
 export interface RelayDeps {
@@ -28,6 +26,8 @@ export interface RelayClient {
  */
 export class UpstreamRelay {
   private upstream: WebSocket | undefined
+  private toUpstreamFlow: Flow | undefined
+  private toClientFlow: Flow | undefined
   /** The code the client's connection ended with; the upstream is closed with the same one. */
   private ended: number | undefined
 
@@ -40,7 +40,9 @@ export class UpstreamRelay {
   /** The accepted upstream, paused until `start`; closed at once when the client's connection ended meanwhile. */
   attach (upstream: WebSocket): void {
     this.upstream = upstream
-    upstream.on('message', (data, isBinary) => { this.toClient(data, isBinary) })
+    this.toUpstreamFlow = new Flow(this.client, upstream, this.deps.highWater)
+    this.toClientFlow = new Flow(upstream, this.client, this.deps.highWater)
+    upstream.on('message', (data, isBinary) => { this.toClient(data as Buffer, isBinary) })
     upstream.once('close', (code, reason) => { this.upstreamEnded(code, reason.toString()) })
     if (this.ended !== undefined) this.closeUpstream(this.ended)
   }
@@ -50,18 +52,15 @@ export class UpstreamRelay {
   }
 
   toUpstream (frame: RawData): void {
-    const upstream = this.upstream as WebSocket
-    if (upstream.readyState !== OPEN) return
-    upstream.send(frame, { binary: false })
+    if ((this.upstream as WebSocket).readyState !== OPEN) return
+    (this.toUpstreamFlow as Flow).pass(frame as Buffer, TEXT)
     this.deps.metrics.relayed('to_upstream')
-    if (upstream.bufferedAmount > this.deps.highWater) hold(this.client, upstream)
   }
 
-  private toClient (data: RawData, isBinary: boolean): void {
+  private toClient (data: Buffer, isBinary: boolean): void {
     if (this.client.readyState !== OPEN) return
-    this.client.send(data, { binary: isBinary })
+    (this.toClientFlow as Flow).pass(data, isBinary ? BINARY : TEXT)
     this.deps.metrics.relayed('to_client')
-    if (this.client.bufferedAmount > this.deps.highWater) hold(this.upstream as WebSocket, this.client)
   }
 
   private clientEnded (code: number, reason?: string | Buffer): void {
@@ -85,14 +84,39 @@ export class UpstreamRelay {
   }
 }
 
-/** Stop reading `reader` until what is queued toward `writer` has been written out. */
-function hold (reader: WebSocket, writer: WebSocket): void {
-  if (reader.isPaused) return
-  reader.pause()
-  streamOf(writer).once('drain', () => { reader.resume() })
+// Made once, not per frame; nothing relayed is compressed (perMessageDeflate is off on both sides).
+const TEXT = { binary: false, compress: false }
+const BINARY = { binary: true, compress: false }
+
+/**
+ * One direction of the relay. A frame that takes what is queued toward `writer`
+ * past the high-water mark stops `reader` until it is written out, and with it
+ * everything queued before it: ws's public send callback, no private stream's `drain`.
+ */
+class Flow {
+  /** Frames sent past the mark and not yet written out; reading resumes when none is left. */
+  private held = 0
+  private readonly written = (): void => { if (--this.held === 0) this.reader.resume() }
+
+  constructor (private readonly reader: WebSocket, private readonly writer: WebSocket, private readonly highWater: number) {}
+
+  pass (data: Buffer, options: typeof TEXT): void {
+    // Paused by someone else (the Connection holding frames behind a refresh): theirs to resume, not ours.
+    if (this.writer.bufferedAmount + data.length <= this.highWater || (this.held === 0 && this.reader.isPaused)) {
+      this.writer.send(data, options)
+      return
+    }
+    this.held++
+    this.reader.pause()
+    this.writer.send(data, options, this.written)
+  }
 }
 
-/** Every close the service gives the client goes through the socket's own `close` or `terminate`: both report the code first. */
+/**
+ * Every close the service gives the client goes through the socket's own `close` or `terminate`: both report the code first.
+ * ws has no public hook for this: its `close` event comes only after the client's close handshake (up to 30 s for a dead
+ * client) and carries the client's echo, and its own closes (1009 on an oversized frame) call the instance's `close`.
+ */
 function watchServiceCloses (socket: WebSocket, closing: (code: number, reason?: string | Buffer) => void): void {
   const { close, terminate } = socket
   socket.close = (code?: number, reason?: string | Buffer) => {

@@ -13,10 +13,14 @@ const LONG = 60_000
 let users = 0
 const user = (): string => `lease-${process.pid}-${++users}`
 const ids = async (store: Store, userId: string): Promise<string[]> => (await store.listSessions(userId)).map(s => s.sessionId).sort()
-/** Counted against the limit: exactly `n` live sessions refuse the n+1th at a limit of n and admit it at n + 1. */
+/**
+ * Counted against the limit: exactly `n` live sessions refuse the n+1th at a limit of n and admit it at n + 1;
+ * and counted by `countUserSessions` (presence) exactly as listed.
+ */
 async function counted (store: Store, userId: string): Promise<number> {
   const probe = sessionRecord({ userId })
   const listed = (await ids(store, userId)).length
+  if ((await store.countUserSessions([userId]))[0] !== listed) return -1
   const refused = !await store.createSession(probe, { maxPerUser: listed, leaseMs: LONG })
   const admitted = await store.createSession(probe, { maxPerUser: listed + 1, leaseMs: LONG })
   await store.removeSession(probe.sessionId)

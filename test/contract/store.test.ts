@@ -127,6 +127,19 @@ for (const backend of backends) {
       t.same(await store.consumeTicket(id, { clientIp: '198.51.100.9', consumeId: 'cc' }), { status: 'used' }, 'spent: used, whoever asks')
     })
 
+    t.test('countUserSessions › live sessions of each user in the order asked, as the listing counts them; unknown users 0', async t => {
+      const users = Array.from({ length: 5 }, (_, i) => `count-${randomBytes(4).toString('hex')}-${i}`)
+      const created = users.map((userId, i) => Array.from({ length: i }, () => session(userId)))
+      for (const record of created.flat()) t.equal(await store.createSession(record, { maxPerUser: 10, leaseMs: 60_000 }), true)
+      await store.removeSession(created[4][0].sessionId)
+      const asked = [users[4], 'nobody', ...users.slice(0, 4)]
+      const counts = await store.countUserSessions(asked)
+      t.same(counts, [3, 0, 0, 1, 2, 3])
+      t.same(counts, await Promise.all(asked.map(async userId => (await store.listSessions(userId)).length)), 'what the listing says')
+      t.same(await store.countUserSessions([]), [], 'an empty batch')
+      t.same(await store.countUserSessions(Array.from({ length: 100 }, (_, i) => users[i % 5])), Array.from({ length: 100 }, (_, i) => i % 5 === 4 ? 3 : i % 5), '100 ids, repeats included')
+    })
+
     t.test('lost consume › a release by another consume id never gives a redeemed ticket back', async t => {
       const id = digest()
       await store.issueTicket(id, ticket())
@@ -156,6 +169,44 @@ for (const backend of backends) {
       t.equal(await store.releaseTicket(id, 'a1'), false, 'nothing to give back')
       t.same(await store.consumeTicket(id, { consumeId: 'a1' }), { status: 'used' }, 'the lost consume, arriving after its release')
       t.equal((await store.consumeTicket(id, { consumeId: 'b2' })).status, 'ok')
+    })
+
+    // Two lost consumes of one ticket: every release must keep barring the ids barred before it.
+    t.test('two lost consumes › both released before either landed: neither spends when it arrives, a retry redeems once', { skip: store.backend === 'memory' }, async t => {
+      const id = digest()
+      const record = ticket()
+      await store.issueTicket(id, record)
+      t.equal(await store.releaseTicket(id, 'a1'), false)
+      t.equal(await store.releaseTicket(id, 'b2'), false)
+      t.same(await store.consumeTicket(id, { consumeId: 'a1' }), { status: 'used' }, 'the first fenced consume, arriving late')
+      t.same(await store.consumeTicket(id, { consumeId: 'b2' }), { status: 'used' }, 'the second fenced consume, arriving late')
+      t.same(await store.consumeTicket(id, { consumeId: 'c3' }), { status: 'ok', ticket: record }, 'the retry redeems it')
+      t.same(await store.consumeTicket(id, { consumeId: 'd4' }), { status: 'used' }, 'once')
+    })
+
+    t.test('two lost consumes › one spent and given back, the other fenced after: a late copy of either spends nothing', { skip: store.backend === 'memory' }, async t => {
+      const id = digest()
+      const record = ticket()
+      await store.issueTicket(id, record)
+      t.equal((await store.consumeTicket(id, { consumeId: 'a1' })).status, 'ok')
+      t.equal(await store.releaseTicket(id, 'a1'), true, 'given back once')
+      t.equal(await store.releaseTicket(id, 'b2'), false, 'b2 never landed: fenced')
+      t.same(await store.consumeTicket(id, { consumeId: 'a1' }), { status: 'used' }, 'a late copy of the given-back consume')
+      t.same(await store.consumeTicket(id, { consumeId: 'b2' }), { status: 'used' }, 'the fenced consume, arriving late')
+      t.same(await store.consumeTicket(id, { consumeId: 'c3' }), { status: 'ok', ticket: record }, 'the retry redeems it')
+      t.equal(await store.releaseTicket(id, 'a1'), false, 'never given back again once the retry redeemed it')
+      t.equal(await store.releaseTicket(id, 'b2'), false)
+      t.same(await store.consumeTicket(id, { consumeId: 'd4' }), { status: 'used' })
+    })
+
+    t.test('two lost consumes › one authenticated: the other\'s release never gives the ticket back', async t => {
+      const id = digest()
+      await store.issueTicket(id, ticket())
+      t.equal((await store.consumeTicket(id, { consumeId: 'a1' })).status, 'ok', 'a1 authenticated')
+      t.same(await store.consumeTicket(id, { consumeId: 'b2' }), { status: 'used' }, 'b2 lost its reply')
+      t.equal(await store.releaseTicket(id, 'b2'), false)
+      t.equal(await store.releaseTicket(id, 'c3'), false, 'nor a release of a consume that never landed')
+      t.same(await store.consumeTicket(id, { consumeId: 'd4' }), { status: 'used' })
     })
   })
 }

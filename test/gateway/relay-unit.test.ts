@@ -50,3 +50,12 @@ t.test('UpstreamRelay › a close of the service without a code reaches the upst
   serviceClient.close()
   t.match(await upstream.closed, { code: 1000 })
 })
+
+t.test('UpstreamRelay › a frame past the mark leaves a client paused by someone else to them: it is not resumed once written', async t => {
+  const { relay, serviceClient, upstream, relayed } = await relayPair(t)
+  serviceClient.pause()
+  relay.toUpstream(Buffer.from(`{"type":"big","pad":"${'x'.repeat(2048)}"}`))
+  t.match((await upstream.next()).text, /"big"/)
+  t.same(relayed, ['to_upstream'])
+  t.equal(serviceClient.isPaused, true, 'still paused after the frame was written out')
+})

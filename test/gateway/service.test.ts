@@ -55,6 +55,6 @@ t.test('GET /docs/json › /ws is described: summary, 101, and its refusals', as
   t.match(route.description, /ticket_authenticate/)
   t.match(route.responses['101'], { description: /Switching Protocols/ })
   t.notOk('200' in route.responses, 'no made-up 200')
-  t.same(Object.keys(route.responses).sort(), ['101', '403', '426', '429', '503'])
+  t.same(Object.keys(route.responses).sort(), ['101', '400', '403', '426', '429', '503'])
   t.match(route.responses['503'].content['application/json'].schema.properties.code.enum, ['UNAUTHENTICATED_LIMIT', 'SHUTTING_DOWN'])
 })

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { Client, issueTicket, listen } from '../helper.js'
+import { removalOf } from '../support/events.js'
 import { FAST_SYNC, REDIS_MISSING, redisStoreFrom, startRedis, uniquePrefix } from '../support/redis.js'
 import { acknowledges, command, hasReplicas, until } from '../support/redis-replication.js'
 import { ConsumeUnconfirmedError, StoreUnavailableError } from '../../src/stores/types.js'
@@ -53,6 +54,21 @@ t.test('REDIS_WAIT_REPLICAS', { skip: REDIS_MISSING }, async t => {
     replica.resume()
     await until('the replica to be back in sync', async () => await hasReplicas(master.port, 1))
     t.match(await redeem(ticket), { type: 'authentication_error', code: 'TICKET_USED' }, 'the unconfirmed consume spent the ticket')
+  })
+
+  t.test('REDIS_WAIT_REPLICAS › an unconfirmed consume that opened the session: the session is removed, the ticket stays spent', async t => {
+    const ticket = await issueTicket(app, 'wendy')
+    const [client, hello] = await Client.connect(ws)
+    t.teardown(() => client.close())
+    const removed = removalOf(app.liveSockets.events, hello.sessionId)
+    replica.pause()
+    t.teardown(() => replica.resume())
+    t.match(await client.request({ type: 'ticket_authenticate', ticket }), { type: 'authentication_error', code: 'AUTH_ERROR' })
+    t.same(await removed, [hello.sessionId, 'removed'])
+    t.same(await app.store.listSessions('wendy'), [])
+    replica.resume()
+    await until('the replica to be back in sync', async () => await hasReplicas(master.port, 1))
+    t.match(await client.request({ type: 'ticket_authenticate', ticket }), { type: 'authentication_error', code: 'TICKET_USED' })
   })
 
   t.test('REDIS_WAIT_REPLICAS › the store throws ConsumeUnconfirmedError, a StoreUnavailableError', async t => {

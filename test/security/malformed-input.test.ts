@@ -1,6 +1,7 @@
 import t from 'tap'
-import { authHeaders, listen, tokenFor } from '../helper.js'
-import { rawRequest } from '../support/raw-http.js'
+import { authHeaders, Client, listen, tokenFor } from '../helper.js'
+import { rawRequest, UPGRADE_LINES } from '../support/raw-http.js'
+import { waitFor } from '../support/events.js'
 import { REDIS_MISSING, startRedis } from '../support/redis.js'
 
 const LONE = ['\uD800', 'a\uDC00b', 'x\uDBFF']
@@ -33,4 +34,31 @@ t.test('raw HTTP › the parser\'s own refusals are in the envelope: 431 headers
   const garbage = await rawRequest(port, 'NOT A REQUEST\r\n\r\n')
   t.equal(garbage.status, 400)
   t.match(envelope(garbage.body), { success: false, code: 'BAD_REQUEST' })
+})
+
+t.test('raw HTTP › handshakes ws refuses are answered in the envelope on /ws, closed after the answer, their place given back', async t => {
+  // One place per address: each refusal must give its place back for the next request to be judged at all.
+  const { app, port, ws } = await listen(t, { MAX_CONNECTIONS_PER_IP: '1' })
+  const [connection, upgrade, version, key] = UPGRADE_LINES
+  const cases: Array<[string, string[], number, string, RegExp]> = [
+    ['bad key', [connection, upgrade, version, 'Sec-WebSocket-Key: short'], 400, 'HANDSHAKE_INVALID', /Sec-WebSocket-Key/],
+    ['no key', [connection, upgrade, version], 400, 'HANDSHAKE_INVALID', /Sec-WebSocket-Key/],
+    ['other protocol', [connection, 'Upgrade: h2c', version, key], 400, 'HANDSHAKE_INVALID', /Upgrade/],
+    ['bad subprotocol', [connection, upgrade, version, key, 'Sec-WebSocket-Protocol: a b'], 400, 'HANDSHAKE_INVALID', /Sec-WebSocket-Protocol/],
+    ['old version', [connection, upgrade, 'Sec-WebSocket-Version: 7', key], 426, 'WS_VERSION_UNSUPPORTED', /13/],
+    ['no version', [connection, upgrade, key], 426, 'WS_VERSION_UNSUPPORTED', /13/]
+  ]
+  for (const [what, lines, status, code, error] of cases) {
+    const released = waitFor(app.liveSockets.events, 'released')
+    // Resolves once the server closed the connection; rejects if it holds it.
+    const answer = await rawRequest(port, ['GET /ws HTTP/1.1', 'Host: 127.0.0.1', ...lines, '', ''].join('\r\n'))
+    t.equal(answer.status, status, what)
+    t.match(JSON.parse(answer.body), { success: false, code, error }, what)
+    t.match(answer.head, /\r\nConnection: close(\r|$)/i, `${what}: the client is told the connection ends`)
+    if (status === 426) t.match(answer.head, /\r\nSec-WebSocket-Version: 13(\r|$)/, `${what}: RFC 6455 names the version spoken`)
+    await released
+  }
+  const [client] = await Client.connect(ws)
+  t.ok(client, 'the one place is free: a valid handshake is admitted')
+  client.close()
 })

@@ -24,7 +24,7 @@ t.test('PostgreSQL migrations', { skip: postgres.skip }, async t => {
     const url = await postgres.database()
     const stores = await Promise.all(Array.from({ length: 4 }, async () => await createPostgresStore({ url })))
     t.teardown(() => Promise.all(stores.map(s => s.close())))
-    t.same(await sql(url, 'SELECT version, name FROM websocket_schema_migrations'), [{ version: 1, name: 'init' }, { version: 2, name: 'session_lifetime' }, { version: 3, name: 'ticket_consume' }])
+    t.same(await sql(url, 'SELECT version, name FROM websocket_schema_migrations'), [{ version: 1, name: 'init' }, { version: 2, name: 'session_lifetime' }, { version: 3, name: 'ticket_consume' }, { version: 4, name: 'consume_fences' }])
     const tables = await sql(url, "SELECT tablename FROM pg_tables WHERE tablename LIKE 'websocket_%' ORDER BY 1")
     t.same(tables.map(r => r.tablename), [
       'websocket_events', 'websocket_rate_limits', 'websocket_schema_migrations', 'websocket_sessions', 'websocket_tickets'
@@ -34,7 +34,7 @@ t.test('PostgreSQL migrations', { skip: postgres.skip }, async t => {
   t.test('a second run applies nothing', async t => {
     const pool = new pg.Pool({ connectionString: await postgres.database() })
     t.teardown(() => pool.end())
-    t.same(await migrate(pool), [1, 2, 3])
+    t.same(await migrate(pool), [1, 2, 3, 4])
     t.same(await migrate(pool), [])
   })
 

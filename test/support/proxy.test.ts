@@ -96,3 +96,16 @@ t.test('proxy › closing the proxy drops its clients; a target that is down dro
   await once(orphan.socket, 'close')
   t.equal(nowhere.connections, 0, 'the client is closed when the target refuses')
 })
+
+t.test('proxy › counts the writes clients make: one per exchange waited for', async t => {
+  const proxy = await startProxy({ port: await echoServer(t) })
+  t.teardown(() => proxy.close())
+  const c = await client(proxy.port)
+  t.teardown(() => c.socket.destroy())
+  c.socket.write('a;b;')
+  t.ok(await c.until('a;b;'))
+  t.equal(proxy.requests, 1, 'two messages in one write: one request')
+  c.socket.write('c;')
+  t.ok(await c.until('c;'))
+  t.equal(proxy.requests, 2, 'a write after the answer: another')
+})

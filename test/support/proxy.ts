@@ -46,12 +46,13 @@ export async function startProxy (target: { host?: string, port: number }, liste
   const pairs = new Set<[Socket, Socket, Lane, Lane]>()
   let server: Server | undefined
   let port = listenPort
+  let requests = 0
 
   function onConnection (client: Socket): void {
     const upstream = connect(target.port, target.host ?? '127.0.0.1')
     const pair: [Socket, Socket, Lane, Lane] = [client, upstream, new Lane(upstream, state), new Lane(client, state, true)]
     pairs.add(pair)
-    client.on('data', chunk => { pair[2].push(chunk) })
+    client.on('data', chunk => { requests++; pair[2].push(chunk) })
     upstream.on('data', chunk => { pair[3].push(chunk) })
     const end = () => {
       pairs.delete(pair)
@@ -84,6 +85,12 @@ export async function startProxy (target: { host?: string, port: number }, liste
     get port () { return port },
     /** Open client connections. */
     get connections () { return pairs.size },
+    /**
+     * Chunks received from clients so far, over every connection: one per write a client made
+     * (pipelined commands leave in one write), so one per round trip it waits for, as long as two
+     * writes are never sent close enough together to arrive as one chunk.
+     */
+    get requests () { return requests },
     /** Hold every chunk `ms` longer, both ways (0: none). */
     delay (ms: number): void { state.delayMs = ms },
     /** Hold all traffic, as a hung backend would; connections stay open. */
