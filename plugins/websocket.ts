@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, RouteOptions } from 'fastify'
-import websocket from '@fastify/websocket'
+import websocket, { type WebsocketPluginOptions } from '@fastify/websocket'
 import { CLOSE_GOING_AWAY } from '../src/protocol/errors.js'
 import { serialize } from '../src/protocol/serializers.js'
 import { watchPongs, sweepPings } from '../src/ws/ping-sweep.js'
+import { ServerSocket } from '../src/ws/server-socket.js'
 import { onSocketError } from '../src/ws/socket-error.js'
 import { refuseHandshake } from '../src/ws/handshake.js'
 
@@ -26,6 +27,9 @@ async function keepUpgradesOffPlainRoutes (fastify: FastifyInstance, register: (
   })
 }
 
+/** ws's class as the plugin's types see it (with the module's statics, which ServerSocket inherits). */
+type WsClass = NonNullable<NonNullable<WebsocketPluginOptions['options']>['WebSocket']>
+
 /**
  * Registers @fastify/websocket (frame size capped, no compression), one
  * heartbeat sweep for every socket instead of a timer each, and a preClose
@@ -35,7 +39,7 @@ export default fp(async (fastify) => {
   const { config } = fastify
   await keepUpgradesOffPlainRoutes(fastify, async () => await fastify.register(websocket, {
     // UTF-8 is checked per frame by the Connection, which answers INVALID_JSON instead of failing the connection 1007.
-    options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: true, skipUTF8Validation: true },
+    options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: true, skipUTF8Validation: true, WebSocket: ServerSocket as unknown as WsClass },
     errorHandler (error, _socket, request) { onSocketError(error, request.log) },
     preClose (done) {
       const shutdown = serialize({ type: 'server_shutdown', timestamp: new Date().toISOString() })

@@ -13,13 +13,19 @@ export interface WsRouteOptions {
   messages?: PipelineOptions['messages']
 }
 
-/** Let go of the upgrade's HTTP objects @fastify/websocket keeps for the socket's life (~4 KB per idle socket, docs/benchmarks.md). */
+/** Let go of what the upgrade leaves on the socket for its life: @fastify/websocket's HTTP objects (~4 KB per idle socket, docs/benchmarks.md), a grown listener list. */
 function releaseUpgrade (socket: WebSocket, onError: (error: Error) => void): void {
   // The stream under the WebSocket: the TCP socket, or the in-memory one of `app.injectWS`.
   const stream = (socket as unknown as { _socket: Socket & { _httpMessage?: ServerResponse | null } })._socket
   stream._httpMessage?.detachSocket(stream)
   socket.removeAllListeners('error')
   socket.on('error', onError)
+  // The TCP socket's 'close' list grew to 19 slots when its third listener came (HTTP's, gone since
+  // the upgrade, admission's, ws's): built again at its size, in the same order. Never down to none:
+  // deleting the event's key would turn the socket's whole listener table into a dictionary.
+  const [, ...later] = stream.rawListeners('close') as Array<() => void>
+  for (const listener of later) stream.removeListener('close', listener)
+  for (const listener of later) stream.on('close', listener)
 }
 
 const WS_ROUTE_SCHEMA = {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { appendFileSync, writeFileSync } from 'node:fs'
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8'
 import { Session } from 'node:inspector/promises'
 
@@ -27,7 +27,10 @@ process.on('message', async (msg: { kind?: string, file?: string }) => {
     // Twice: the first pass finalises what the second frees.
     globalThis.gc?.()
     globalThis.gc?.()
-    send({ kind: 'gc-done', heapUsed: process.memoryUsage().heapUsed, young: youngGeneration() })
+    const usage = process.memoryUsage()
+    // `--env BENCH_MEMORY_LOG=<file>`: every GC'd reading in full (external, arrayBuffers), to place RSS the heap does not hold.
+    if (process.env.BENCH_MEMORY_LOG !== undefined) appendFileSync(process.env.BENCH_MEMORY_LOG, `${JSON.stringify({ at: Date.now(), pid: process.pid, ...usage, young: youngGeneration() })}\n`)
+    send({ kind: 'gc-done', heapUsed: usage.heapUsed, young: youngGeneration() })
   } else if (msg.kind === 'heap-snapshot') {
     writeHeapSnapshot(msg.file)
     send({ kind: 'heap-written' })

@@ -28,6 +28,9 @@ const RATE_WINDOW_MS = 60_000
 /** Failed ticket_authenticate attempts a connection may make; the last one closes it. */
 export const MAX_AUTH_FAILURES = 3
 
+/** A socket carrying its Connection (a ServerSocket when the plugin made it: the slot is in its shape). */
+type Owned = WebSocket & { owner: Connection }
+
 /** One socket's protocol up to an open Session: frame order, rate, errors and close codes, authentication. */
 export class Connection implements Peer {
   readonly sessionId = `session_${randomHex(16)}`
@@ -44,10 +47,15 @@ export class Connection implements Peer {
 
   constructor (readonly socket: WebSocket, readonly clientIp: string, private readonly deps: ConnectionDeps) {
     this.authTimer = setTimeout(() => { this.fail('AUTH_TIMEOUT', undefined, true) }, deps.config.authTimeoutMs)
-    socket.on('message', (data, isBinary) => { this.onFrame(data, isBinary) })
-    socket.on('close', () => { this.onClose() })
+    // Shared listeners that find the Connection on the socket: no closure per socket.
+    ;(socket as Owned).owner = this
+    socket.on('message', Connection.onMessage)
+    socket.on('close', Connection.onSocketClose)
     this.send({ type: 'connection_established', sessionId: this.sessionId, timestamp: isoNow() })
   }
+
+  private static onMessage (this: WebSocket, data: RawData, isBinary: boolean): void { (this as Owned).owner.onFrame(data, isBinary) }
+  private static onSocketClose (this: WebSocket): void { (this as Owned).owner.onClose() }
 
   /** Made on first use: idle sockets never pay for a child logger. */
   get log (): FastifyBaseLogger {

@@ -46,12 +46,20 @@ export interface SessionDeps {
 
 /** One connection's authenticated state: the record, handler state, and its lifetime until it expires or the connection ends. */
 export class Session implements Timed {
-  readonly state: Record<string, unknown> = {}
   // Its place on the instance's one expiry timer (liveSockets.deadlines): no timer per socket.
   dueAt = 0
   slot = -1
 
+  // Made on first use: most sessions never keep handler state, and an empty object is 56 bytes per idle socket.
+  private handlerState: Record<string, unknown> | undefined
+
   private constructor (readonly record: SessionRecord, private readonly peer: Peer, private readonly deps: SessionDeps) {}
+
+  /** Per-connection state of the message handlers, as long as the socket lives. */
+  get state (): Record<string, unknown> {
+    this.handlerState ??= {}
+    return this.handlerState
+  }
 
   /**
    * For a store that opens the session with the ticket's consume (one round trip): the record open()

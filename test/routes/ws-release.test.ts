@@ -22,6 +22,23 @@ t.test('GET /ws › an authenticated socket keeps no upgrade response and one er
   await client.closed
 })
 
+t.test('GET /ws › sockets share their listeners; the TCP close list is rebuilt at its size, in order', async t => {
+  const { app, ws } = await listen(t)
+  const [first] = await authenticated(app, ws, 'alice')
+  const [second] = await authenticated(app, ws, 'bob')
+  const [a, b] = [...app.websocketServer.clients] as Array<ServerSocket & { _socket: NodeJS.EventEmitter }>
+  // No closure per socket (docs/benchmarks.md, idle memory): the very same functions on both.
+  t.equal(a.listeners('message')[0], b.listeners('message')[0])
+  t.same(a.listeners('close').filter(l => b.listeners('close').includes(l)).length, 1, 'the Connection\'s close listener is shared')
+  // Admission's listener, then ws's: the order they were added in (HTTP's went at the upgrade).
+  const closers = a._socket.rawListeners('close')
+  t.same(closers, b._socket.rawListeners('close'))
+  t.equal(closers.length, 2)
+  first.close()
+  second.close()
+  await Promise.all([first.closed, second.closed])
+})
+
 t.test('GET /ws › authenticating and closing make no per-socket child logger', async t => {
   const { app, ws } = await listen(t)
   // A child bound to the sessionId, kept by the Connection, was ~0.9 KB of heap per idle socket (docs/benchmarks.md).
