@@ -1,82 +1,149 @@
 import { pool } from '../load/flow.js'
 import type { Generator } from './fleet.js'
-import { nowMs } from './held.js'
+import type { Balancer } from './haproxy.js'
+import { nowMs, type PerUser } from './held.js'
 import { backend, quantiles, until } from './phases.js'
-import { BACKEND_KEY } from './topology.js'
+import { statuses } from './report.js'
+import { BACKEND_KEY, type Topology } from './topology.js'
+import { perUnit, usage } from './usage.js'
 
 /**
  * The backend API phases (PROTOCOL.md §6), through the balancer, against the
  * held sockets: pushes to users whose sockets sit on every instance, then
- * revoke-all. A build without the API answers 404: the phase says so.
+ * revoke-all. Each phase checks its outcome socket by socket and returns the
+ * checks that failed.
  */
-interface HeldState { pushLatencies: number[], revoked: Record<string, { closes: number, last: number }>, otherCloses: number }
-type Unavailable = { available: false, reason: string }
+interface HeldState { pushLatencies: number[], revoked: Record<string, { closes: number, last: number }>, unannounced: number }
 
-/** How many of `sockets` held sockets belong to user `u` (socket i is user i mod users). */
-export const socketsOf = (u: number, sockets: number, users: number): number => u < sockets ? Math.floor((sockets - 1 - u) / users) + 1 : 0
 const userId = (u: number): string => `user-${String(u).padStart(4, '0')}`
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0)
 
 async function held (gens: Generator[]): Promise<HeldState[]> {
   return await Promise.all(gens.map(async g => await g.ask<HeldState>({ kind: 'held' })))
 }
 
-function unavailable (what: string, status: number): Unavailable | undefined {
-  if (status === 404) return { available: false, reason: `${what} answered 404: the backend API is not in this build` }
-  return undefined
+/** Every user's held sockets and the fewest and most pushes one of them received, over all generators. */
+async function perUser (gens: Generator[]): Promise<PerUser> {
+  const all: PerUser = {}
+  for (const part of await Promise.all(gens.map(async g => await g.ask<PerUser>({ kind: 'per-user' })))) {
+    for (const [id, x] of Object.entries(part)) {
+      const seen = all[id]
+      all[id] = seen === undefined ? x : { sockets: seen.sockets + x.sockets, minPushes: Math.min(seen.minPushes, x.minPushes), maxPushes: Math.max(seen.maxPushes, x.maxPushes) }
+    }
+  }
+  return all
 }
 
-/** Pushes for `seconds` (16 in flight), each to one user's sockets; deliveries per second and latency sender → socket. */
-export async function pushPhase (gens: Generator[], balancer: number, sockets: number, users: number, seconds: number) {
+/**
+ * Pushes for `seconds` (16 requests in flight), round robin over the users,
+ * each to every socket of one user; deliveries per second, latency sender →
+ * socket, and the server CPU per delivery and per push. Checks that every
+ * accepted push reached every socket of its user exactly once.
+ */
+export async function pushPhase (topo: Topology, balancer: Balancer, gens: Generator[], users: number, seconds: number) {
   const path = (u: number): string => `/api/websocket/users/${userId(u)}/messages`
-  const probe = await backend(balancer, BACKEND_KEY, 'POST', path(0), { message: { type: 'scale_probe' } })
-  const missing = unavailable('POST /api/websocket/users/:userId/messages', probe)
-  if (missing !== undefined) return missing
+  const held0 = await perUser(gens)
+  const socketsOf = (u: number): number => held0[userId(u)]?.sockets ?? 0
+  const accepted = new Array<number>(users).fill(0)
+  const refused: Record<number, number> = {}
+  const before = usage(topo, balancer.pid)
   const started = nowMs()
   let next = 0
-  let expected = 0
-  let refused = 0
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (nowMs() < started + seconds * 1000) {
       const u = next++ % users
-      const status = await backend(balancer, BACKEND_KEY, 'POST', path(u), { message: { type: 'scale_push', sentAt: nowMs() } })
-      if (status === 202) expected += socketsOf(u, sockets, users)
-      else refused++
+      const { status } = await backend(balancer.port, BACKEND_KEY, 'POST', path(u), { message: { type: 'scale_push', sentAt: nowMs() } })
+      if (status === 202) accepted[u]++
+      else refused[status] = (refused[status] ?? 0) + 1
     }
   }))
+  const sending = (nowMs() - started) / 1000
+  const expected = sum(accepted.map((a, u) => a * socketsOf(u)))
   const latencies: number[] = []
   const done = await until(async () => {
     for (const state of await held(gens)) latencies.push(...state.pushLatencies)
     return latencies.length >= expected ? nowMs() : undefined
   }, 30_000)
+  const after = usage(topo, balancer.pid)
+  const counts = await perUser(gens)
+  const short = accepted.flatMap((a, u) => {
+    const c = counts[userId(u)]
+    return c === undefined || (c.minPushes === a && c.maxPushes === a) ? [] : [`${userId(u)} ${c.minPushes}–${c.maxPushes} of ${a}`]
+  })
+  const pushes = sum(accepted)
   const elapsed = ((done ?? nowMs()) - started) / 1000
-  return { available: true as const, pushes: next, refused, expected, delivered: latencies.length, perSecond: latencies.length / elapsed, ...quantiles(latencies) }
+  return {
+    pushes,
+    pushesPerSecond: pushes / sending,
+    refused,
+    expected,
+    delivered: latencies.length,
+    perSecond: latencies.length / elapsed,
+    ...quantiles(latencies),
+    perDelivery: perUnit(before, after, latencies.length),
+    perPush: perUnit(before, after, pushes),
+    failures: [
+      ...(Object.keys(refused).length === 0 ? [] : [`pushes refused: ${statuses(refused)}`]),
+      ...(latencies.length === expected ? [] : [`${latencies.length} deliveries for ${expected} expected`]),
+      ...(short.length === 0 ? [] : [`${short.length} users' sockets did not each receive every accepted push once (${short.slice(0, 3).join('; ')})`])
+    ]
+  }
 }
 
-/** Revoke every session of `count` users (16 requests in flight); per user, the time until its last socket closed. */
-export async function revokePhase (gens: Generator[], balancer: number, sockets: number, users: number, count: number) {
+/**
+ * Revoke every session of `count` users (16 requests in flight); per user,
+ * the time from the request until its last socket closed, and the server CPU
+ * per revoked socket. Checks that each answer counted the user's sockets and
+ * that each of them, and no other, got `session_revoked` and closed 4007.
+ */
+export async function revokePhase (topo: Topology, balancer: Balancer, gens: Generator[], users: number, count: number) {
   const path = (u: number): string => `/api/websocket/users/${userId(u)}/sessions`
-  const sent = new Map<string, { u: number, at: number }>()
-  let refused = 0
-  let missing: Unavailable | undefined
+  const sockets = await perUser(gens)
+  const socketsOf = (id: string): number => sockets[id]?.sockets ?? 0
+  const sent = new Map<string, number>()
+  const refused: Record<number, number> = {}
+  const miscounted: string[] = []
+  const before = usage(topo, balancer.pid)
   await pool(Math.min(count, users), 16, async (u) => {
-    sent.set(userId(u), { u, at: nowMs() })
-    const status = await backend(balancer, BACKEND_KEY, 'DELETE', path(u))
-    missing ??= unavailable('DELETE /api/websocket/users/:userId/sessions', status)
-    if (status !== 200) refused++
+    sent.set(userId(u), nowMs())
+    const { status, answer } = await backend(balancer.port, BACKEND_KEY, 'DELETE', path(u))
+    if (status !== 200) refused[status] = (refused[status] ?? 0) + 1
+    else if (answer?.revoked !== socketsOf(userId(u))) miscounted.push(`${userId(u)} ${String(answer?.revoked)} of ${socketsOf(userId(u))}`)
   })
-  if (missing !== undefined) return missing
-  let last = new Map<string, { closes: number, last: number }>()
-  const all = await until(async () => {
-    // A user's sockets are spread over the generators: their closes add up, the last one counts.
-    last = new Map()
+  // A user's sockets are spread over the generators: their closes add up, the last one counts.
+  let closed = new Map<string, { closes: number, last: number }>()
+  let unannounced = 0
+  const allClosed = await until(async () => {
+    closed = new Map()
+    unannounced = 0
     for (const state of await held(gens)) {
+      unannounced += state.unannounced
       for (const [id, r] of Object.entries(state.revoked)) {
-        const seen = last.get(id) ?? { closes: 0, last: 0 }
-        last.set(id, { closes: seen.closes + r.closes, last: Math.max(seen.last, r.last) })
+        const seen = closed.get(id) ?? { closes: 0, last: 0 }
+        closed.set(id, { closes: seen.closes + r.closes, last: Math.max(seen.last, r.last) })
       }
     }
-    return [...sent].every(([id, { u }]) => last.get(id)?.closes === socketsOf(u, sockets, users)) ? true : undefined
-  }, 30_000)
-  const times = [...sent].flatMap(([id, { at }]) => last.has(id) ? [(last.get(id) as { last: number }).last - at] : [])
-  return { available: true as const, users: sent.size, refused, allClosed: all === true, ...quantiles(times) }
+    return [...sent.keys()].every(id => closed.get(id)?.closes === socketsOf(id)) ? true : undefined
+  }, 30_000) === true
+  const after = usage(topo, balancer.pid)
+  const revokedSockets = sum([...sent.keys()].map(socketsOf))
+  const closes = sum([...sent.keys()].map(id => closed.get(id)?.closes ?? 0))
+  const bystanders = [...closed.keys()].filter(id => !sent.has(id))
+  const times = [...sent].flatMap(([id, at]) => closed.has(id) ? [(closed.get(id) as { last: number }).last - at] : [])
+  return {
+    users: sent.size,
+    sockets: revokedSockets,
+    closes,
+    refused,
+    allClosed,
+    ...quantiles(times),
+    perSocket: perUnit(before, after, revokedSockets),
+    failures: [
+      ...(Object.keys(refused).length === 0 ? [] : [`revocations refused: ${statuses(refused)}`]),
+      ...(miscounted.length === 0 ? [] : [`${miscounted.length} revocations counted other than the user's sockets (${miscounted.slice(0, 3).join('; ')})`]),
+      ...(allClosed ? [] : [`${closes} of ${revokedSockets} revoked sockets closed 4007 within 30 s`]),
+      ...(unannounced === 0 ? [] : [`${unannounced} sockets closed 4007 without session_revoked first`]),
+      ...(bystanders.length === 0 ? [] : [`${bystanders.length} users not revoked had sockets closed 4007`])
+    ]
+  }
 }

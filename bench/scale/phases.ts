@@ -118,13 +118,12 @@ export async function releasePhase (topo: Topology, released: number) {
   return { released, left, seconds: gone === undefined ? undefined : (gone - started) / 1000 }
 }
 
-/** POST or DELETE on the backend API through the balancer; the HTTP status. */
-export async function backend (balancer: number, key: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<number> {
+/** POST or DELETE on the backend API through the balancer; the HTTP status and the answer's JSON (undefined if none). */
+export async function backend (balancer: number, key: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number, answer: any }> {
   const res = await fetch(`http://127.0.0.1:${balancer}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body)
   })
-  await res.arrayBuffer()
-  return res.status
+  return { status: res.status, answer: await res.json().catch(() => undefined) }
 }

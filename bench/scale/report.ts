@@ -18,6 +18,8 @@ export interface ScaleReport {
 
 const MB = 1024 * 1024
 const ms = (value: number): string => `${fmt(value, 1)} ms`
+/** HTTP statuses and how often each was answered, e.g. `3 × 503`. */
+export const statuses = (counts: Record<number, number>): string => Object.entries(counts).map(([s, n]) => `${n} × ${s}`).join(', ') || 'none'
 const cpu = (u: Usage): string => `instances ${fmt(u.instancesCpu * 1e6)} µs, Redis ${fmt(u.redisCpu * 1e6)} µs (all 6 nodes), HAProxy ${fmt(u.haproxyCpu * 1e6)} µs`
 
 /** The run as one Markdown table: what was measured, with the figure and its detail. */
@@ -38,14 +40,15 @@ export function scaleTable (r: ScaleReport): string {
       `instances ${fmt(h.idlePerSocketSecond.instancesCpu * 1e5, 3)}, Redis ${fmt(h.idlePerSocketSecond.redisCpu * 1e5, 3)}`])
   }
   if (r.push !== undefined) {
-    rows.push(['backend push to users on every instance', r.push.available
-      ? `${fmt(r.push.perSecond)} deliveries/s (${fmt(r.push.delivered)} of ${fmt(r.push.expected)} from ${fmt(r.push.pushes)} pushes, ${r.push.refused} refused); p50 ${ms(r.push.p50)}, p99 ${ms(r.push.p99)}`
-      : `not available: ${r.push.reason}`])
+    const x = r.push
+    rows.push(['backend push to users on every instance (16 requests in flight through HAProxy)', `${fmt(x.perSecond)} deliveries/s (${fmt(x.delivered)} of ${fmt(x.expected)} from ${fmt(x.pushes)} pushes, ${fmt(x.pushesPerSecond)} pushes/s, ${statuses(x.refused)} refused); ` +
+      `p50 ${ms(x.p50)}, p99 ${ms(x.p99)} sender → socket`])
+    rows.push(['CPU per push delivered, per socket reached; per push accepted', `${cpu(x.perDelivery)}; ${cpu(x.perPush)}`])
   }
   if (r.revoke !== undefined) {
-    rows.push(['revoke-all, time to the last close', r.revoke.available
-      ? `${r.revoke.users} users, ${r.revoke.allClosed ? 'every socket closed' : 'NOT every socket closed'}; p50 ${ms(r.revoke.p50)}, p99 ${ms(r.revoke.p99)}`
-      : `not available: ${r.revoke.reason}`])
+    const x = r.revoke
+    rows.push(['revoke-all (16 requests in flight through HAProxy), time to the last close', `${x.users} users, ${fmt(x.closes)} of ${fmt(x.sockets)} sockets closed 4007 after session_revoked; p50 ${ms(x.p50)}, p99 ${ms(x.p99)}`])
+    rows.push(['CPU per revoked socket', cpu(x.perSocket)])
   }
   if (r.released !== undefined) {
     const x = r.released
