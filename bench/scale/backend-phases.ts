@@ -15,8 +15,22 @@ import { perUnit, usage } from './usage.js'
  */
 interface HeldState { pushLatencies: number[], revoked: Record<string, { closes: number, last: number }>, unannounced: number }
 
+/**
+ * A refusal, by status and the service's error code; HAProxy's own answers
+ * (e.g. 503 when its health checks have every instance out) have no JSON.
+ */
+function refuse (refused: Record<string, number>, { status, body }: { status: number, body: any }): void {
+  const reason = `${status} ${String(body?.code ?? 'from HAProxy')}`
+  refused[reason] = (refused[reason] ?? 0) + 1
+}
+
 const userId = (u: number): string => `user-${String(u).padStart(4, '0')}`
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0)
+
+/** How many times HAProxy's health checks have taken an instance out, over all instances. */
+async function takenOut (topo: Topology, balancer: Balancer): Promise<number> {
+  return sum(await Promise.all(topo.instances.map(async (_, i) => (await balancer.server(i)).downs)))
+}
 
 async function held (gens: Generator[]): Promise<HeldState[]> {
   return await Promise.all(gens.map(async g => await g.ask<HeldState>({ kind: 'held' })))
@@ -45,16 +59,17 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
   const held0 = await perUser(gens)
   const socketsOf = (u: number): number => held0[userId(u)]?.sockets ?? 0
   const accepted = new Array<number>(users).fill(0)
-  const refused: Record<number, number> = {}
+  const refused: Record<string, number> = {}
+  const downs = await takenOut(topo, balancer)
   const before = usage(topo, balancer.pid)
   const started = nowMs()
   let next = 0
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (nowMs() < started + seconds * 1000) {
       const u = next++ % users
-      const { status } = await backend(balancer.port, BACKEND_KEY, 'POST', path(u), { message: { type: 'scale_push', sentAt: nowMs() } })
-      if (status === 202) accepted[u]++
-      else refused[status] = (refused[status] ?? 0) + 1
+      const answer = await backend(balancer.port, BACKEND_KEY, 'POST', path(u), { message: { type: 'scale_push', sentAt: nowMs() } })
+      if (answer.status === 202) accepted[u]++
+      else refuse(refused, answer)
     }
   }))
   const sending = (nowMs() - started) / 1000
@@ -65,6 +80,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
     return latencies.length >= expected ? nowMs() : undefined
   }, 30_000)
   const after = usage(topo, balancer.pid)
+  const takenOutDuring = await takenOut(topo, balancer) - downs
   const counts = await perUser(gens)
   const short = accepted.flatMap((a, u) => {
     const c = counts[userId(u)]
@@ -76,6 +92,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
     pushes,
     pushesPerSecond: pushes / sending,
     refused,
+    takenOut: takenOutDuring,
     expected,
     delivered: latencies.length,
     perSecond: latencies.length / elapsed,
@@ -83,7 +100,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
     perDelivery: perUnit(before, after, latencies.length),
     perPush: perUnit(before, after, pushes),
     failures: [
-      ...(Object.keys(refused).length === 0 ? [] : [`pushes refused: ${statuses(refused)}`]),
+      ...(pushes > 0 ? [] : [`no push accepted (refused: ${statuses(refused)})`]),
       ...(latencies.length === expected ? [] : [`${latencies.length} deliveries for ${expected} expected`]),
       ...(short.length === 0 ? [] : [`${short.length} users' sockets did not each receive every accepted push once (${short.slice(0, 3).join('; ')})`])
     ]
@@ -101,14 +118,18 @@ export async function revokePhase (topo: Topology, balancer: Balancer, gens: Gen
   const sockets = await perUser(gens)
   const socketsOf = (id: string): number => sockets[id]?.sockets ?? 0
   const sent = new Map<string, number>()
-  const refused: Record<number, number> = {}
+  const tried = new Set<string>()
+  const refused: Record<string, number> = {}
   const miscounted: string[] = []
+  const downs = await takenOut(topo, balancer)
   const before = usage(topo, balancer.pid)
   await pool(Math.min(count, users), 16, async (u) => {
-    sent.set(userId(u), nowMs())
-    const { status, answer } = await backend(balancer.port, BACKEND_KEY, 'DELETE', path(u))
-    if (status !== 200) refused[status] = (refused[status] ?? 0) + 1
-    else if (answer?.revoked !== socketsOf(userId(u))) miscounted.push(`${userId(u)} ${String(answer?.revoked)} of ${socketsOf(userId(u))}`)
+    const at = nowMs()
+    tried.add(userId(u))
+    const answer = await backend(balancer.port, BACKEND_KEY, 'DELETE', path(u))
+    if (answer.status !== 200) return refuse(refused, answer)
+    sent.set(userId(u), at)
+    if (answer.body?.revoked !== socketsOf(userId(u))) miscounted.push(`${userId(u)} ${String(answer.body?.revoked)} of ${socketsOf(userId(u))}`)
   })
   // A user's sockets are spread over the generators: their closes add up, the last one counts.
   let closed = new Map<string, { closes: number, last: number }>()
@@ -126,20 +147,22 @@ export async function revokePhase (topo: Topology, balancer: Balancer, gens: Gen
     return [...sent.keys()].every(id => closed.get(id)?.closes === socketsOf(id)) ? true : undefined
   }, 30_000) === true
   const after = usage(topo, balancer.pid)
+  const takenOutDuring = await takenOut(topo, balancer) - downs
   const revokedSockets = sum([...sent.keys()].map(socketsOf))
   const closes = sum([...sent.keys()].map(id => closed.get(id)?.closes ?? 0))
-  const bystanders = [...closed.keys()].filter(id => !sent.has(id))
+  const bystanders = [...closed.keys()].filter(id => !tried.has(id))
   const times = [...sent].flatMap(([id, at]) => closed.has(id) ? [(closed.get(id) as { last: number }).last - at] : [])
   return {
     users: sent.size,
     sockets: revokedSockets,
     closes,
     refused,
+    takenOut: takenOutDuring,
     allClosed,
     ...quantiles(times),
     perSocket: perUnit(before, after, revokedSockets),
     failures: [
-      ...(Object.keys(refused).length === 0 ? [] : [`revocations refused: ${statuses(refused)}`]),
+      ...(sent.size > 0 ? [] : [`no revocation accepted (refused: ${statuses(refused)})`]),
       ...(miscounted.length === 0 ? [] : [`${miscounted.length} revocations counted other than the user's sockets (${miscounted.slice(0, 3).join('; ')})`]),
       ...(allClosed ? [] : [`${closes} of ${revokedSockets} revoked sockets closed 4007 within 30 s`]),
       ...(unannounced === 0 ? [] : [`${unannounced} sockets closed 4007 without session_revoked first`]),

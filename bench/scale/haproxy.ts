@@ -47,11 +47,13 @@ export function haproxyConfig (port: number, backends: number[], statsSocket: st
   ].join('\n')
 }
 
+export interface ServerStat { up: boolean, connections: number, downs: number }
+
 export interface Balancer {
   port: number
   pid: number
-  /** Server `i` (0-based, as in `backends`) from HAProxy's stats socket: up by its health checks, and its current connections. */
-  server: (i: number) => Promise<{ up: boolean, connections: number }>
+  /** Server `i` (0-based, as in `backends`) from HAProxy's stats socket: up by its health checks, its current connections, how often the checks took it out. */
+  server: (i: number) => Promise<ServerStat>
 }
 
 /** HAProxy's `show stat` CSV, from its stats socket. */
@@ -65,11 +67,12 @@ function showStat (socketPath: string): Promise<string> {
   })
 }
 
-async function serverStat (socketPath: string, name: string): Promise<{ up: boolean, connections: number }> {
+async function serverStat (socketPath: string, name: string): Promise<ServerStat> {
   const [header, ...rows] = (await showStat(socketPath)).split('\n')
   const columns = header.replace(/^# /, '').split(',')
   const row = rows.map(r => r.split(',')).find(r => r[0] === 'instances' && r[1] === name) ?? []
-  return { up: row[columns.indexOf('status')] === 'UP', connections: Number(row[columns.indexOf('scur')]) }
+  const column = (name: string): string => row[columns.indexOf(name)]
+  return { up: column('status') === 'UP', connections: Number(column('scur')), downs: Number(column('chkdown')) }
 }
 
 /** Start HAProxy in the foreground with its own config in front of the instances. */

@@ -119,11 +119,11 @@ export async function releasePhase (topo: Topology, released: number) {
 }
 
 /** POST or DELETE on the backend API through the balancer; the HTTP status and the answer's JSON (undefined if none). */
-export async function backend (balancer: number, key: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number, answer: any }> {
+export async function backend (balancer: number, key: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number, body: any }> {
   const res = await fetch(`http://127.0.0.1:${balancer}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body)
   })
-  return { status: res.status, answer: await res.json().catch(() => undefined) }
+  return { status: res.status, body: await res.json().catch(() => undefined) }
 }

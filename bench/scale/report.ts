@@ -18,8 +18,8 @@ export interface ScaleReport {
 
 const MB = 1024 * 1024
 const ms = (value: number): string => `${fmt(value, 1)} ms`
-/** HTTP statuses and how often each was answered, e.g. `3 × 503`. */
-export const statuses = (counts: Record<number, number>): string => Object.entries(counts).map(([s, n]) => `${n} × ${s}`).join(', ') || 'none'
+/** Refusals and how often each was answered, e.g. `3 × 503 DATABASE_ERROR`. */
+export const statuses = (counts: Record<string, number>): string => Object.entries(counts).map(([s, n]) => `${n} × ${s}`).join(', ') || 'none'
 const cpu = (u: Usage): string => `instances ${fmt(u.instancesCpu * 1e6)} µs, Redis ${fmt(u.redisCpu * 1e6)} µs (all 6 nodes), HAProxy ${fmt(u.haproxyCpu * 1e6)} µs`
 
 /** The run as one Markdown table: what was measured, with the figure and its detail. */
@@ -41,13 +41,13 @@ export function scaleTable (r: ScaleReport): string {
   }
   if (r.push !== undefined) {
     const x = r.push
-    rows.push(['backend push to users on every instance (16 requests in flight through HAProxy)', `${fmt(x.perSecond)} deliveries/s (${fmt(x.delivered)} of ${fmt(x.expected)} from ${fmt(x.pushes)} pushes, ${fmt(x.pushesPerSecond)} pushes/s, ${statuses(x.refused)} refused); ` +
+    rows.push(['backend push to users on every instance (16 requests in flight through HAProxy)', `${fmt(x.perSecond)} deliveries/s (${fmt(x.delivered)} of ${fmt(x.expected)} from ${fmt(x.pushes)} pushes, ${fmt(x.pushesPerSecond)} pushes/s; refused: ${statuses(x.refused)}; instances taken out by HAProxy's health checks: ${x.takenOut}); ` +
       `p50 ${ms(x.p50)}, p99 ${ms(x.p99)} sender → socket`])
     rows.push(['CPU per push delivered, per socket reached; per push accepted', `${cpu(x.perDelivery)}; ${cpu(x.perPush)}`])
   }
   if (r.revoke !== undefined) {
     const x = r.revoke
-    rows.push(['revoke-all (16 requests in flight through HAProxy), time to the last close', `${x.users} users, ${fmt(x.closes)} of ${fmt(x.sockets)} sockets closed 4007 after session_revoked; p50 ${ms(x.p50)}, p99 ${ms(x.p99)}`])
+    rows.push(['revoke-all (16 requests in flight through HAProxy), time to the last close', `${x.users} users (refused: ${statuses(x.refused)}; instances taken out by HAProxy's health checks: ${x.takenOut}), ${fmt(x.closes)} of ${fmt(x.sockets)} sockets closed 4007 after session_revoked; p50 ${ms(x.p50)}, p99 ${ms(x.p99)}`])
     rows.push(['CPU per revoked socket', cpu(x.perSocket)])
   }
   if (r.released !== undefined) {
