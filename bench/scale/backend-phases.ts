@@ -1,3 +1,4 @@
+import { cpuSeconds } from '../lib/proc.js'
 import { pool } from '../load/flow.js'
 import type { Generator } from './fleet.js'
 import type { Balancer } from './haproxy.js'
@@ -88,6 +89,8 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
   })
   const pushes = sum(accepted)
   const elapsed = ((done ?? nowMs()) - started) / 1000
+  const perPush = perUnit(before, after, pushes)
+  const split = await pushCostSplit(topo, Math.max(1, seconds / 2))
   return {
     pushes,
     pushesPerSecond: pushes / sending,
@@ -98,13 +101,37 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
     perSecond: latencies.length / elapsed,
     ...quantiles(latencies),
     perDelivery: perUnit(before, after, latencies.length),
-    perPush: perUnit(before, after, pushes),
+    perPush,
+    /** The instances' CPU per push, split: the HTTP request and publish, each instance's receipt of the event, each socket's frame. */
+    split: { ...split, frame: (perPush.instancesCpu - split.request - topo.instances.length * split.receive) / (expected / pushes) },
     failures: [
       ...(pushes > 0 ? [] : [`no push accepted (refused: ${statuses(refused)})`]),
       ...(latencies.length === expected ? [] : [`${latencies.length} deliveries for ${expected} expected`]),
       ...(short.length === 0 ? [] : [`${short.length} users' sockets did not each receive every accepted push once (${short.slice(0, 3).join('; ')})`])
     ]
   }
+}
+
+/**
+ * Where a push's instance CPU goes: pushes for `seconds` (16 in flight) to a
+ * user with no socket, straight to the first instance. It pays the HTTP
+ * request, the publish and its own receipt of the event; every other instance
+ * only the receipt (parse, find no local socket of the user).
+ */
+async function pushCostSplit (topo: Topology, seconds: number): Promise<{ pushes: number, request: number, receive: number }> {
+  const cpu = (): number[] => topo.instances.map(i => cpuSeconds(i.pid))
+  const before = cpu()
+  const started = nowMs()
+  let pushes = 0
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (nowMs() < started + seconds * 1000) {
+      const { status } = await backend(topo.instances[0].port, BACKEND_KEY, 'POST', '/api/websocket/users/nobody/messages', { message: { type: 'scale_push' } })
+      if (status === 202) pushes++
+    }
+  }))
+  const [first, ...others] = cpu().map((c, i) => (c - before[i]) / pushes)
+  const receive = sum(others) / others.length
+  return { pushes, request: first - receive, receive }
 }
 
 /**
