@@ -16,7 +16,8 @@ export const BALANCER_MAX_CONNECTIONS = 9000
  * The balancer's configuration. HTTP mode, so the upgrade is seen and the
  * connection becomes a tunnel (`timeout tunnel` then governs idle sockets);
  * `leastconn` suits long-lived sockets; `/health` checks every 500 ms take a
- * stopping instance out, and a refused connection is retried on another
+ * stopping instance out (it refuses or answers 503 at once; a check may take
+ * 2 s, more than /health's own event round trip), and a refused connection is retried on another
  * server (`retries` + `option redispatch`).
  */
 export function haproxyConfig (port: number, backends: number[], statsSocket: string): string {
@@ -32,6 +33,9 @@ export function haproxyConfig (port: number, backends: number[], statsSocket: st
     '  timeout server 30s',
     '  timeout http-request 10s',
     '  timeout tunnel 1h',
+    // /health may take up to its event round trip's deadline (1 s) to answer: a shorter check timeout
+    // (by default `inter`, 500 ms) takes a slow but healthy instance out, and with every one out HAProxy answers 503.
+    '  timeout check 2s',
     '  retries 3',
     '  option redispatch',
     'frontend ws',
