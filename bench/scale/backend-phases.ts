@@ -6,7 +6,7 @@ import { nowMs, type PerUser } from './held.js'
 import { backend, quantiles, until } from './phases.js'
 import { statuses } from './report.js'
 import { BACKEND_KEY, type Topology } from './topology.js'
-import { perUnit, usage } from './usage.js'
+import { lessIdle, perUnit, usage, type Usage } from './usage.js'
 
 /**
  * The backend API phases (PROTOCOL.md §6), through the balancer, against the
@@ -52,10 +52,11 @@ async function perUser (gens: Generator[]): Promise<PerUser> {
 /**
  * Pushes for `seconds` (16 requests in flight), round robin over the users,
  * each to every socket of one user; deliveries per second, latency sender →
- * socket, and the server CPU per delivery and per push. Checks that every
+ * socket, and the server CPU per delivery and per push (net of `idle`, the
+ * servers' cores at rest with every socket held). Checks that every
  * accepted push reached every socket of its user exactly once.
  */
-export async function pushPhase (topo: Topology, balancer: Balancer, gens: Generator[], users: number, seconds: number) {
+export async function pushPhase (topo: Topology, balancer: Balancer, gens: Generator[], users: number, seconds: number, idle: Usage) {
   const path = (u: number): string => `/api/websocket/users/${userId(u)}/messages`
   const held0 = await perUser(gens)
   const socketsOf = (u: number): number => held0[userId(u)]?.sockets ?? 0
@@ -80,7 +81,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
     for (const state of await held(gens)) latencies.push(...state.pushLatencies)
     return latencies.length >= expected ? nowMs() : undefined
   }, 30_000)
-  const after = usage(topo, balancer.pid)
+  const after = lessIdle(usage(topo, balancer.pid), idle, (nowMs() - started) / 1000)
   const takenOutDuring = await takenOut(topo, balancer) - downs
   const counts = await perUser(gens)
   const short = accepted.flatMap((a, u) => {
@@ -90,7 +91,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
   const pushes = sum(accepted)
   const elapsed = ((done ?? nowMs()) - started) / 1000
   const perPush = perUnit(before, after, pushes)
-  const split = await pushCostSplit(topo, Math.max(1, seconds / 2))
+  const split = await pushCostSplit(topo, Math.max(1, seconds / 2), idle.instancesCpu / topo.instances.length)
   return {
     pushes,
     pushesPerSecond: pushes / sending,
@@ -118,7 +119,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
  * request, the publish and its own receipt of the event; every other instance
  * only the receipt (parse, find no local socket of the user).
  */
-async function pushCostSplit (topo: Topology, seconds: number): Promise<{ pushes: number, request: number, receive: number }> {
+async function pushCostSplit (topo: Topology, seconds: number, idlePerInstance: number): Promise<{ pushes: number, request: number, receive: number }> {
   const cpu = (): number[] => topo.instances.map(i => cpuSeconds(i.pid))
   const before = cpu()
   const started = nowMs()
@@ -129,7 +130,8 @@ async function pushCostSplit (topo: Topology, seconds: number): Promise<{ pushes
       if (status === 202) pushes++
     }
   }))
-  const [first, ...others] = cpu().map((c, i) => (c - before[i]) / pushes)
+  const atRest = idlePerInstance * (nowMs() - started) / 1000
+  const [first, ...others] = cpu().map((c, i) => (c - before[i] - atRest) / pushes)
   const receive = sum(others) / others.length
   return { pushes, request: first - receive, receive }
 }
@@ -137,10 +139,10 @@ async function pushCostSplit (topo: Topology, seconds: number): Promise<{ pushes
 /**
  * Revoke every session of `count` users (16 requests in flight); per user,
  * the time from the request until its last socket closed, and the server CPU
- * per revoked socket. Checks that each answer counted the user's sockets and
+ * per revoked socket (net of `idle`). Checks that each answer counted the user's sockets and
  * that each of them, and no other, got `session_revoked` and closed 4007.
  */
-export async function revokePhase (topo: Topology, balancer: Balancer, gens: Generator[], users: number, count: number) {
+export async function revokePhase (topo: Topology, balancer: Balancer, gens: Generator[], users: number, count: number, idle: Usage) {
   const path = (u: number): string => `/api/websocket/users/${userId(u)}/sessions`
   const sockets = await perUser(gens)
   const socketsOf = (id: string): number => sockets[id]?.sockets ?? 0
@@ -150,6 +152,7 @@ export async function revokePhase (topo: Topology, balancer: Balancer, gens: Gen
   const miscounted: string[] = []
   const downs = await takenOut(topo, balancer)
   const before = usage(topo, balancer.pid)
+  const started = nowMs()
   await pool(Math.min(count, users), 16, async (u) => {
     const at = nowMs()
     tried.add(userId(u))
@@ -173,7 +176,7 @@ export async function revokePhase (topo: Topology, balancer: Balancer, gens: Gen
     }
     return [...sent.keys()].every(id => closed.get(id)?.closes === socketsOf(id)) ? true : undefined
   }, 30_000) === true
-  const after = usage(topo, balancer.pid)
+  const after = lessIdle(usage(topo, balancer.pid), idle, (nowMs() - started) / 1000)
   const takenOutDuring = await takenOut(topo, balancer) - downs
   const revokedSockets = sum([...sent.keys()].map(socketsOf))
   const closes = sum([...sent.keys()].map(id => closed.get(id)?.closes ?? 0))

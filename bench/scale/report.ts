@@ -43,14 +43,14 @@ export function scaleTable (r: ScaleReport): string {
     const x = r.push
     rows.push(['backend push to users on every instance (16 requests in flight through HAProxy)', `${fmt(x.perSecond)} deliveries/s (${fmt(x.delivered)} of ${fmt(x.expected)} from ${fmt(x.pushes)} pushes, ${fmt(x.pushesPerSecond)} pushes/s; refused: ${statuses(x.refused)}; instances taken out by HAProxy's health checks: ${x.takenOut}); ` +
       `p50 ${ms(x.p50)}, p99 ${ms(x.p99)} sender → socket`])
-    rows.push(['CPU per push delivered, per socket reached; per push accepted', `${cpu(x.perDelivery)}; ${cpu(x.perPush)}`])
-    rows.push(['instance CPU per push, split (pushes to a user without sockets, straight to one instance)', `HTTP request and publish ${fmt(x.split.request * 1e6)} µs; each instance's receipt of the event ${fmt(x.split.receive * 1e6)} µs; ` +
+    rows.push(['CPU per push delivered, per socket reached; per push accepted (net of the idle rate)', `${cpu(x.perDelivery)}; ${cpu(x.perPush)}`])
+    rows.push(['instance CPU per push, split (pushes to a user without sockets, straight to one instance; net of the idle rate)', `HTTP request and publish ${fmt(x.split.request * 1e6)} µs; each instance's receipt of the event ${fmt(x.split.receive * 1e6)} µs; ` +
       `so each socket's frame ${fmt(x.split.frame * 1e6)} µs (${fmt(x.split.pushes)} pushes)`])
   }
   if (r.revoke !== undefined) {
     const x = r.revoke
     rows.push(['revoke-all (16 requests in flight through HAProxy), time to the last close', `${x.users} users (refused: ${statuses(x.refused)}; instances taken out by HAProxy's health checks: ${x.takenOut}), ${fmt(x.closes)} of ${fmt(x.sockets)} sockets closed 4007 after session_revoked; p50 ${ms(x.p50)}, p99 ${ms(x.p99)}`])
-    rows.push(['CPU per revoked socket', cpu(x.perSocket)])
+    rows.push(['CPU per revoked socket (net of the idle rate)', cpu(x.perSocket)])
   }
   if (r.released !== undefined) {
     const x = r.released

@@ -59,12 +59,12 @@ async function main (): Promise<ScaleReport> {
     report.hold = await holdPhase(topo, balancer, gens, sockets, users, count('settle-seconds') * 1000)
     log(`held ${report.hold.opened} sockets (${report.hold.failed} failed), ${report.hold.kbPerSocket.toFixed(1)} KB RSS per socket`)
     if (!args['skip-push']) {
-      report.push = await pushPhase(topo, balancer, gens, users, count('push-seconds'))
+      report.push = await pushPhase(topo, balancer, gens, users, count('push-seconds'), report.hold.idleCores)
       report.failures.push(...report.push.failures)
       log(`pushes: ${report.push.perSecond.toFixed(0)} deliveries/s`)
     }
     if (!args['skip-revoke']) {
-      report.revoke = await revokePhase(topo, balancer, gens, users, count('revoke-users'))
+      report.revoke = await revokePhase(topo, balancer, gens, users, count('revoke-users'), report.hold.idleCores)
       report.failures.push(...report.revoke.failures)
       log(`revoked ${report.revoke.users} users, ${report.revoke.closes} sockets closed`)
     }
