@@ -18,10 +18,11 @@ interface HeldState { pushLatencies: number[], revoked: Record<string, { closes:
 
 /**
  * A refusal, by status and the service's error code; HAProxy's own answers
- * (e.g. 503 when its health checks have every instance out) have no JSON.
+ * (e.g. 503 when its health checks have every instance out) have no JSON:
+ * their text names the reason.
  */
-function refuse (refused: Record<string, number>, { status, body }: { status: number, body: any }): void {
-  const reason = `${status} ${String(body?.code ?? 'from HAProxy')}`
+function refuse (refused: Record<string, number>, { status, body, text }: { status: number, body: any, text: string }): void {
+  const reason = `${status} ${String(body?.code ?? `from HAProxy: ${text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()}`)}`
   refused[reason] = (refused[reason] ?? 0) + 1
 }
 

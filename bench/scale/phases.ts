@@ -118,12 +118,15 @@ export async function releasePhase (topo: Topology, released: number) {
   return { released, left, seconds: gone === undefined ? undefined : (gone - started) / 1000 }
 }
 
-/** POST or DELETE on the backend API through the balancer; the HTTP status and the answer's JSON (undefined if none). */
-export async function backend (balancer: number, key: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number, body: any }> {
+/** POST or DELETE on the backend API through the balancer; the HTTP status, the answer's JSON (undefined if none) and its text. */
+export async function backend (balancer: number, key: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number, body: any, text: string }> {
   const res = await fetch(`http://127.0.0.1:${balancer}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body)
   })
-  return { status: res.status, body: await res.json().catch(() => undefined) }
+  const text = await res.text()
+  let json: unknown
+  try { json = JSON.parse(text) } catch {}
+  return { status: res.status, body: json, text }
 }
