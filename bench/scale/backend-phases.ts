@@ -17,12 +17,13 @@ import { lessIdle, perUnit, usage, type Usage } from './usage.js'
 interface HeldState { pushLatencies: number[], revoked: Record<string, { closes: number, last: number }>, unannounced: number }
 
 /**
- * A refusal, by status and the service's error code; HAProxy's own answers
- * (e.g. 503 when its health checks have every instance out) have no JSON:
- * their text names the reason.
+ * A refusal, by status and the service's error code. HAProxy's own answers
+ * (e.g. 503 when its health checks have every instance out) have no JSON, and
+ * a request without an answer is status 0: their text names the reason.
  */
 function refuse (refused: Record<string, number>, { status, body, text }: { status: number, body: any, text: string }): void {
-  const reason = `${status} ${String(body?.code ?? `from HAProxy: ${text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()}`)}`
+  const from = status === 0 ? 'no answer' : 'from HAProxy'
+  const reason = `${status} ${String(body?.code ?? `${from}: ${text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim()}`)}`
   refused[reason] = (refused[reason] ?? 0) + 1
 }
 
