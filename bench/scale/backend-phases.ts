@@ -30,11 +30,6 @@ function refuse (refused: Record<string, number>, { status, body, text }: { stat
 const userId = (u: number): string => `user-${String(u).padStart(4, '0')}`
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0)
 
-/** How many times HAProxy's health checks have taken an instance out, over all instances. */
-async function takenOut (topo: Topology, balancer: Balancer): Promise<number> {
-  return sum(await Promise.all(topo.instances.map(async (_, i) => (await balancer.server(i)).downs)))
-}
-
 async function held (gens: Generator[]): Promise<HeldState[]> {
   return await Promise.all(gens.map(async g => await g.ask<HeldState>({ kind: 'held' })))
 }
@@ -64,7 +59,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
   const socketsOf = (u: number): number => held0[userId(u)]?.sockets ?? 0
   const accepted = new Array<number>(users).fill(0)
   const refused: Record<string, number> = {}
-  const downs = await takenOut(topo, balancer)
+  const downs = balancer.downReasons.length
   const before = usage(topo, balancer.pid)
   const started = nowMs()
   let next = 0
@@ -84,7 +79,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
     return latencies.length >= expected ? nowMs() : undefined
   }, 30_000)
   const after = lessIdle(usage(topo, balancer.pid), idle, (nowMs() - started) / 1000)
-  const takenOutDuring = await takenOut(topo, balancer) - downs
+  const takenOut = balancer.downReasons.slice(downs)
   const counts = await perUser(gens)
   const short = accepted.flatMap((a, u) => {
     const c = counts[userId(u)]
@@ -98,7 +93,8 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
     pushes,
     pushesPerSecond: pushes / sending,
     refused,
-    takenOut: takenOutDuring,
+    /** Why HAProxy's health checks took an instance out during the phase. */
+    takenOut,
     expected,
     delivered: latencies.length,
     perSecond: latencies.length / elapsed,
@@ -152,7 +148,7 @@ export async function revokePhase (topo: Topology, balancer: Balancer, gens: Gen
   const tried = new Set<string>()
   const refused: Record<string, number> = {}
   const miscounted: string[] = []
-  const downs = await takenOut(topo, balancer)
+  const downs = balancer.downReasons.length
   const before = usage(topo, balancer.pid)
   const started = nowMs()
   await pool(Math.min(count, users), 16, async (u) => {
@@ -179,7 +175,7 @@ export async function revokePhase (topo: Topology, balancer: Balancer, gens: Gen
     return [...sent.keys()].every(id => closed.get(id)?.closes === socketsOf(id)) ? true : undefined
   }, 30_000) === true
   const after = lessIdle(usage(topo, balancer.pid), idle, (nowMs() - started) / 1000)
-  const takenOutDuring = await takenOut(topo, balancer) - downs
+  const takenOut = balancer.downReasons.slice(downs)
   const revokedSockets = sum([...sent.keys()].map(socketsOf))
   const closes = sum([...sent.keys()].map(id => closed.get(id)?.closes ?? 0))
   const bystanders = [...closed.keys()].filter(id => !tried.has(id))
@@ -189,7 +185,8 @@ export async function revokePhase (topo: Topology, balancer: Balancer, gens: Gen
     sockets: revokedSockets,
     closes,
     refused,
-    takenOut: takenOutDuring,
+    /** Why HAProxy's health checks took an instance out during the phase. */
+    takenOut,
     allClosed,
     ...quantiles(times),
     perSocket: perUnit(before, after, revokedSockets),

@@ -51,13 +51,15 @@ export function haproxyConfig (port: number, backends: number[], statsSocket: st
   ].join('\n')
 }
 
-export interface ServerStat { up: boolean, connections: number, downs: number }
+export interface ServerStat { up: boolean, connections: number }
 
 export interface Balancer {
   port: number
   pid: number
-  /** Server `i` (0-based, as in `backends`) from HAProxy's stats socket: up by its health checks, its current connections, how often the checks took it out. */
+  /** Server `i` (0-based, as in `backends`) from HAProxy's stats socket: up by its health checks, and its current connections. */
   server: (i: number) => Promise<ServerStat>
+  /** Why its health checks took instances out, from its warnings ("Server instances/i1 is DOWN, reason: …"), oldest first. */
+  downReasons: string[]
 }
 
 /** HAProxy's `show stat` CSV, from its stats socket. */
@@ -76,7 +78,7 @@ async function serverStat (socketPath: string, name: string): Promise<ServerStat
   const columns = header.replace(/^# /, '').split(',')
   const row = rows.map(r => r.split(',')).find(r => r[0] === 'instances' && r[1] === name) ?? []
   const column = (name: string): string => row[columns.indexOf(name)]
-  return { up: column('status') === 'UP', connections: Number(column('scur')), downs: Number(column('chkdown')) }
+  return { up: column('status') === 'UP', connections: Number(column('scur')) }
 }
 
 /** Start HAProxy in the foreground with its own config in front of the instances. */
@@ -89,11 +91,21 @@ export async function startHaproxy (backends: number[]): Promise<Balancer> {
   writeFileSync(config, haproxyConfig(port, backends, stats))
   const child = cleanup.track(spawn('haproxy', ['-f', config, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] }))
   let tail = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { tail = (tail + chunk).slice(-2000) })
+  const downReasons: string[] = []
+  let line = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-2000)
+    const lines = (line + chunk).split('\n')
+    line = lines.pop() as string
+    for (const l of lines) {
+      const down = /Server instances\/(\S+) is DOWN, reason: (.*?), check duration: (\d+ms)/.exec(l)
+      if (down !== null) downReasons.push(`${down[1]}: ${down[2]} (${down[3]})`)
+    }
+  })
   try {
     await listening(child, port)
   } catch (err) {
     throw new Error(`haproxy did not start: ${(err as Error).message} ${tail.trim()}`)
   }
-  return { port, pid: child.pid as number, server: async (i) => await serverStat(stats, `i${i + 1}`) }
+  return { port, pid: child.pid as number, server: async (i) => await serverStat(stats, `i${i + 1}`), downReasons }
 }
