@@ -88,7 +88,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
   const pushes = sum(accepted)
   const elapsed = ((done ?? nowMs()) - started) / 1000
   const perPush = perUnit(before, after, pushes)
-  const split = await pushCostSplit(topo, Math.max(1, seconds / 2), idle.instancesCpu / topo.instances.length)
+  const split = await pushCostSplit(topo, balancer, Math.max(2, seconds / 2), idle.instancesCpu / topo.instances.length)
   return {
     pushes,
     pushesPerSecond: pushes / sending,
@@ -102,7 +102,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
     perDelivery: perUnit(before, after, latencies.length),
     perPush,
     /** The instances' CPU per push, split: the HTTP request and publish, each instance's receipt of the event, each socket's frame. */
-    split: { ...split, frame: (perPush.instancesCpu - split.request - topo.instances.length * split.receive) / (expected / pushes) },
+    split: { ...split, frame: (perPush.instancesCpu - split.withoutSockets) / (expected / pushes) },
     failures: [
       ...(pushes > 0 ? [] : [`no push accepted (refused: ${statuses(refused)})`]),
       ...(latencies.length === expected ? [] : [`${latencies.length} deliveries for ${expected} expected`]),
@@ -111,27 +111,36 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
   }
 }
 
-/**
- * Where a push's instance CPU goes: pushes for `seconds` (16 in flight) to a
- * user with no socket, straight to the first instance. It pays the HTTP
- * request, the publish and its own receipt of the event; every other instance
- * only the receipt (parse, find no local socket of the user).
- */
-async function pushCostSplit (topo: Topology, seconds: number, idlePerInstance: number): Promise<{ pushes: number, request: number, receive: number }> {
+/** Pushes to a user with no socket for `seconds` (16 in flight) at `port`; how many, and each instance's CPU per push net of `idlePerInstance`. */
+async function emptyPushes (topo: Topology, port: number, seconds: number, idlePerInstance: number): Promise<{ pushes: number, cpu: number[] }> {
   const cpu = (): number[] => topo.instances.map(i => cpuSeconds(i.pid))
   const before = cpu()
   const started = nowMs()
   let pushes = 0
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (nowMs() < started + seconds * 1000) {
-      const { status } = await backend(topo.instances[0].port, BACKEND_KEY, 'POST', '/api/websocket/users/nobody/messages', { message: { type: 'scale_push' } })
+      const { status } = await backend(port, BACKEND_KEY, 'POST', '/api/websocket/users/nobody/messages', { message: { type: 'scale_push' } })
       if (status === 202) pushes++
     }
   }))
   const atRest = idlePerInstance * (nowMs() - started) / 1000
-  const [first, ...others] = cpu().map((c, i) => (c - before[i] - atRest) / pushes)
+  return { pushes, cpu: cpu().map((c, i) => (c - before[i] - atRest) / pushes) }
+}
+
+/**
+ * Where a push's instance CPU goes, from pushes to a user with no socket.
+ * Straight to the first instance: it pays the HTTP request, the publish and
+ * its own receipt of the event, every other instance only the receipt (parse,
+ * find no local socket of the user). Through the balancer, as the measured
+ * pushes were sent: what they cost without sockets, so that the difference is
+ * the sockets' frames.
+ */
+async function pushCostSplit (topo: Topology, balancer: Balancer, seconds: number, idlePerInstance: number) {
+  const direct = await emptyPushes(topo, topo.instances[0].port, seconds / 2, idlePerInstance)
+  const [first, ...others] = direct.cpu
   const receive = sum(others) / others.length
-  return { pushes, request: first - receive, receive }
+  const through = await emptyPushes(topo, balancer.port, seconds / 2, idlePerInstance)
+  return { pushes: direct.pushes + through.pushes, request: first - receive, receive, withoutSockets: sum(through.cpu) }
 }
 
 /**

@@ -45,8 +45,8 @@ export function scaleTable (r: ScaleReport): string {
     rows.push(['backend push to users on every instance (16 requests in flight through HAProxy)', `${fmt(x.perSecond)} deliveries/s (${fmt(x.delivered)} of ${fmt(x.expected)} from ${fmt(x.pushes)} pushes, ${fmt(x.pushesPerSecond)} pushes/s; refused: ${statuses(x.refused)}; instances taken out by HAProxy's health checks: ${outs(x.takenOut)}); ` +
       `p50 ${ms(x.p50)}, p99 ${ms(x.p99)} sender → socket`])
     rows.push(['CPU per push delivered, per socket reached; per push accepted (net of the idle rate)', `${cpu(x.perDelivery)}; ${cpu(x.perPush)}`])
-    rows.push(['instance CPU per push, split (pushes to a user without sockets, straight to one instance; net of the idle rate)', `HTTP request and publish ${fmt(x.split.request * 1e6)} µs; each instance's receipt of the event ${fmt(x.split.receive * 1e6)} µs; ` +
-      `so each socket's frame ${fmt(x.split.frame * 1e6)} µs (${fmt(x.split.pushes)} pushes)`])
+    rows.push(['instance CPU per push, split (pushes to a user without sockets: straight to one instance, then through HAProxy; net of the idle rate)', `HTTP request and publish ${fmt(x.split.request * 1e6)} µs; each instance's receipt of the event ${fmt(x.split.receive * 1e6)} µs; ` +
+      `a push without sockets through HAProxy ${fmt(x.split.withoutSockets * 1e6)} µs, so each socket's frame ${fmt(x.split.frame * 1e6)} µs (${fmt(x.split.pushes)} pushes)`])
   }
   if (r.revoke !== undefined) {
     const x = r.revoke
