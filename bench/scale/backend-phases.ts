@@ -88,7 +88,7 @@ export async function pushPhase (topo: Topology, balancer: Balancer, gens: Gener
   const pushes = sum(accepted)
   const elapsed = ((done ?? nowMs()) - started) / 1000
   const perPush = perUnit(before, after, pushes)
-  const split = await pushCostSplit(topo, balancer, Math.max(2, seconds / 2), idle.instancesCpu / topo.instances.length)
+  const split = await pushCostSplit(topo, balancer, seconds, idle.instancesCpu / topo.instances.length)
   return {
     pushes,
     pushesPerSecond: pushes / sending,
@@ -133,13 +133,15 @@ async function emptyPushes (topo: Topology, port: number, seconds: number, idleP
  * its own receipt of the event, every other instance only the receipt (parse,
  * find no local socket of the user). Through the balancer, as the measured
  * pushes were sent: what they cost without sockets, so that the difference is
- * the sockets' frames.
+ * the sockets' frames. Each window is as long as the measured pushes': a
+ * heartbeat sweep is one lump of CPU every 30 s, so windows of a multiple of
+ * 30 s each hold as many as the idle rate subtracted.
  */
 async function pushCostSplit (topo: Topology, balancer: Balancer, seconds: number, idlePerInstance: number) {
-  const direct = await emptyPushes(topo, topo.instances[0].port, seconds / 2, idlePerInstance)
+  const direct = await emptyPushes(topo, topo.instances[0].port, seconds, idlePerInstance)
   const [first, ...others] = direct.cpu
   const receive = sum(others) / others.length
-  const through = await emptyPushes(topo, balancer.port, seconds / 2, idlePerInstance)
+  const through = await emptyPushes(topo, balancer.port, seconds, idlePerInstance)
   return { pushes: direct.pushes + through.pushes, request: first - receive, receive, withoutSockets: sum(through.cpu) }
 }
 

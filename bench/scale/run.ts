@@ -23,7 +23,7 @@ const { values: args } = parseArgs({
     sockets: { type: 'string', default: '60000' },
     clients: { type: 'string', default: '2000' },
     'rate-seconds': { type: 'string', default: '10' },
-    'push-seconds': { type: 'string', default: '5' },
+    'push-seconds': { type: 'string', default: '30' },
     'revoke-users': { type: 'string', default: '100' },
     'settle-seconds': { type: 'string', default: '10' },
     'backoff-max-ms': { type: 'string' },
