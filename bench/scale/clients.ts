@@ -10,6 +10,7 @@ import { SdkFleet, replay } from './sdk-clients.js'
 export type Command =
   | { kind: 'hold', ports: number[], users: number, from: number, to: number, concurrency: number }
   | { kind: 'held' }
+  | { kind: 'per-user' }
   | { kind: 'release' }
   | { kind: 'rate', port: number, users: number, seconds: number, concurrency: number }
   | { kind: 'sdk-start', port: number, users: number, from: number, to: number, backoffMaxMs?: number }
@@ -30,9 +31,12 @@ async function run (command: Command): Promise<unknown> {
         failed: held.failed,
         firstError: held.firstError,
         otherCloses: held.otherCloses,
+        unannounced: held.unannounced,
         pushLatencies: held.pushLatencies.splice(0),
         revoked: Object.fromEntries(held.revoked)
       }
+    case 'per-user':
+      return held.perUser()
     case 'release':
       return held.release()
     case 'rate':

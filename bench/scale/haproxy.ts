@@ -16,7 +16,8 @@ export const BALANCER_MAX_CONNECTIONS = 9000
  * The balancer's configuration. HTTP mode, so the upgrade is seen and the
  * connection becomes a tunnel (`timeout tunnel` then governs idle sockets);
  * `leastconn` suits long-lived sockets; `/health` checks every 500 ms take a
- * stopping instance out, and a refused connection is retried on another
+ * stopping instance out (it refuses or answers 503 at once; a check may take
+ * 2 s, more than /health's own event round trip), and a refused connection is retried on another
  * server (`retries` + `option redispatch`).
  */
 export function haproxyConfig (port: number, backends: number[], statsSocket: string): string {
@@ -32,6 +33,9 @@ export function haproxyConfig (port: number, backends: number[], statsSocket: st
     '  timeout server 30s',
     '  timeout http-request 10s',
     '  timeout tunnel 1h',
+    // /health may take up to its event round trip's deadline (1 s) to answer: a shorter check timeout
+    // (by default `inter`, 500 ms) takes a slow but healthy instance out, and with every one out HAProxy answers 503.
+    '  timeout check 2s',
     '  retries 3',
     '  option redispatch',
     'frontend ws',
@@ -47,11 +51,15 @@ export function haproxyConfig (port: number, backends: number[], statsSocket: st
   ].join('\n')
 }
 
+export interface ServerStat { up: boolean, connections: number }
+
 export interface Balancer {
   port: number
   pid: number
   /** Server `i` (0-based, as in `backends`) from HAProxy's stats socket: up by its health checks, and its current connections. */
-  server: (i: number) => Promise<{ up: boolean, connections: number }>
+  server: (i: number) => Promise<ServerStat>
+  /** Why its health checks took instances out, from its warnings ("Server instances/i1 is DOWN, reason: …"), oldest first. */
+  downReasons: string[]
 }
 
 /** HAProxy's `show stat` CSV, from its stats socket. */
@@ -65,11 +73,12 @@ function showStat (socketPath: string): Promise<string> {
   })
 }
 
-async function serverStat (socketPath: string, name: string): Promise<{ up: boolean, connections: number }> {
+async function serverStat (socketPath: string, name: string): Promise<ServerStat> {
   const [header, ...rows] = (await showStat(socketPath)).split('\n')
   const columns = header.replace(/^# /, '').split(',')
   const row = rows.map(r => r.split(',')).find(r => r[0] === 'instances' && r[1] === name) ?? []
-  return { up: row[columns.indexOf('status')] === 'UP', connections: Number(row[columns.indexOf('scur')]) }
+  const column = (name: string): string => row[columns.indexOf(name)]
+  return { up: column('status') === 'UP', connections: Number(column('scur')) }
 }
 
 /** Start HAProxy in the foreground with its own config in front of the instances. */
@@ -82,11 +91,21 @@ export async function startHaproxy (backends: number[]): Promise<Balancer> {
   writeFileSync(config, haproxyConfig(port, backends, stats))
   const child = cleanup.track(spawn('haproxy', ['-f', config, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] }))
   let tail = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { tail = (tail + chunk).slice(-2000) })
+  const downReasons: string[] = []
+  let line = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-2000)
+    const lines = (line + chunk).split('\n')
+    line = lines.pop() as string
+    for (const l of lines) {
+      const down = /Server instances\/(\S+) is DOWN, reason: (.*?), check duration: (\d+ms)/.exec(l)
+      if (down !== null) downReasons.push(`${down[1]}: ${down[2]} (${down[3]})`)
+    }
+  })
   try {
     await listening(child, port)
   } catch (err) {
     throw new Error(`haproxy did not start: ${(err as Error).message} ${tail.trim()}`)
   }
-  return { port, pid: child.pid as number, server: async (i) => await serverStat(stats, `i${i + 1}`) }
+  return { port, pid: child.pid as number, server: async (i) => await serverStat(stats, `i${i + 1}`), downReasons }
 }

@@ -10,17 +10,24 @@ export const nowMs = (): number => performance.timeOrigin + performance.now()
 export const placement = (i: number, users: number, instances: number): { user: number, instance: number } =>
   ({ user: i % users, instance: Math.floor(i / users) % instances })
 
+/** Per user, over the sockets a generator holds: how many, and the fewest and most pushes one of them received. */
+export type PerUser = Record<string, { sockets: number, minPushes: number, maxPushes: number }>
+
 /**
  * Authenticated sockets held open, connected straight to the instances as an
- * L4 balancer would. Each one records the backend-API pushes it receives
- * (latency from the `sentAt` the sender stamped) and when it was closed by a
- * revocation (4007).
+ * L4 balancer would. Each one counts the backend-API pushes it receives
+ * (latency from the `sentAt` the sender stamped) and records when it was
+ * closed by a revocation (4007) and whether `session_revoked` came first.
  */
 export class HeldSockets {
   readonly sockets: WebSocket[] = []
+  private readonly users: string[] = []
+  private readonly pushes: number[] = []
   pushLatencies: number[] = []
   /** Per user: sockets closed by a revocation, and when the last of them closed. */
   readonly revoked = new Map<string, { closes: number, last: number }>()
+  /** Sockets closed 4007 without a `session_revoked` frame before it. */
+  unannounced = 0
   otherCloses = 0
   failed = 0
   firstError: string | undefined
@@ -40,20 +47,37 @@ export class HeldSockets {
   }
 
   private watch (socket: WebSocket, userId: string): void {
-    this.sockets.push(socket)
+    const index = this.sockets.push(socket) - 1
+    this.users.push(userId)
+    this.pushes.push(0)
+    let announced = false
     socket.on('message', (data: Buffer) => {
-      // Only the pushes carry `sentAt`; anything else (a heartbeat, session_revoked) is not timed.
+      // Only the pushes carry `sentAt`; a heartbeat or a probe push is not timed.
       const at = data.indexOf('"sentAt":')
-      if (at >= 0) this.pushLatencies.push(nowMs() - Number.parseFloat(data.toString('latin1', at + 9, at + 40)))
+      if (at >= 0) {
+        this.pushLatencies.push(nowMs() - Number.parseFloat(data.toString('latin1', at + 9, at + 40)))
+        this.pushes[index]++
+      } else if (data.includes('"session_revoked"')) announced = true
     })
     socket.on('close', (code: number) => {
       if (code !== 4007) {
         this.otherCloses++
         return
       }
+      if (!announced) this.unannounced++
       const seen = this.revoked.get(userId) ?? { closes: 0, last: 0 }
       this.revoked.set(userId, { closes: seen.closes + 1, last: nowMs() })
     })
+  }
+
+  perUser (): PerUser {
+    const out: PerUser = {}
+    this.users.forEach((userId, i) => {
+      const n = this.pushes[i]
+      const seen = out[userId] ?? { sockets: 0, minPushes: n, maxPushes: n }
+      out[userId] = { sockets: seen.sockets + 1, minPushes: Math.min(seen.minPushes, n), maxPushes: Math.max(seen.maxPushes, n) }
+    })
+    return out
   }
 
   release (): void {
@@ -61,6 +85,8 @@ export class HeldSockets {
       socket.removeAllListeners('close')
       socket.terminate()
     }
+    this.users.splice(0)
+    this.pushes.splice(0)
   }
 }
 

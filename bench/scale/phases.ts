@@ -118,13 +118,24 @@ export async function releasePhase (topo: Topology, released: number) {
   return { released, left, seconds: gone === undefined ? undefined : (gone - started) / 1000 }
 }
 
-/** POST or DELETE on the backend API through the balancer; the HTTP status. */
-export async function backend (balancer: number, key: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${balancer}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  await res.arrayBuffer()
-  return res.status
+/**
+ * POST or DELETE on the backend API through the balancer; the HTTP status, the
+ * answer's JSON (undefined if none) and its text. A request that got no answer
+ * (its connection failed) is status 0, its text the reason.
+ */
+export async function backend (balancer: number, key: string, method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<{ status: number, body: any, text: string }> {
+  let res: Response
+  try {
+    res = await fetch(`http://127.0.0.1:${balancer}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    })
+  } catch (err) {
+    return { status: 0, body: undefined, text: String((err as Error).cause ?? err) }
+  }
+  const text = await res.text()
+  let json: unknown
+  try { json = JSON.parse(text) } catch {}
+  return { status: res.status, body: json, text }
 }

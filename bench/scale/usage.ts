@@ -38,3 +38,12 @@ export function perUnit (before: Usage, after: Usage, per: number, before2?: Usa
     ? rate(before, after, key)
     : (rate(before2, after2, key) - rate(before, after, key)) / extra])) as unknown as Usage
 }
+
+/**
+ * A reading taken `seconds` after another, less the CPU that the servers'
+ * rate at rest (`idle`, cores per key, as holdPhase's `idleCores`) spent over
+ * them: what an operation cost above the held sockets' heartbeats and timers.
+ */
+export function lessIdle (after: Usage, idle: Usage, seconds: number): Usage {
+  return { ...after, instancesCpu: after.instancesCpu - idle.instancesCpu * seconds, redisCpu: after.redisCpu - idle.redisCpu * seconds, haproxyCpu: after.haproxyCpu - idle.haproxyCpu * seconds }
+}
