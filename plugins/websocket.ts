@@ -3,7 +3,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify'
 import websocket, { type WebsocketPluginOptions } from '@fastify/websocket'
 import { CLOSE_GOING_AWAY } from '../src/protocol/errors.js'
 import { serialize } from '../src/protocol/serializers.js'
-import { watchPongs, sweepPings } from '../src/ws/ping-sweep.js'
+import { watchPongs, SpreadSweep } from '../src/ws/ping-sweep.js'
 import { ServerSocket } from '../src/ws/server-socket.js'
 import { onSocketError } from '../src/ws/socket-error.js'
 import { refuseHandshake } from '../src/ws/handshake.js'
@@ -59,6 +59,9 @@ export default fp(async (fastify) => {
 
   fastify.websocketServer.on('connection', watchPongs)
   fastify.websocketServer.on('wsClientError', refuseHandshake)
-  const sweep = setInterval(() => { sweepPings(fastify.websocketServer.clients) }, config.heartbeatIntervalMs).unref()
-  fastify.addHook('onClose', async () => { clearInterval(sweep) })
+  // About one tick a second, each pinging its share of the sockets.
+  const ticks = Math.max(1, Math.round(config.heartbeatIntervalMs / 1000))
+  const sweep = new SpreadSweep(fastify.websocketServer.clients, ticks)
+  const timer = setInterval(() => { sweep.tick() }, config.heartbeatIntervalMs / ticks).unref()
+  fastify.addHook('onClose', async () => { clearInterval(timer) })
 }, { name: 'websocket', dependencies: ['config'], fastify: '5.x' })
